@@ -1,0 +1,442 @@
+import Foundation
+
+/// Builds a plan from linked pairs fed one at a time, so a million links never sit in memory at once.
+///
+/// Feed it the unlinked records up front, every link with its two records (`add`), or, for a pair whose
+/// content hashes show nothing changed, just its digest (`addUnchanged`); then `finish`. The result does
+/// not depend on the order pairs are fed in. `Planner.plan` is the same for input held in memory.
+public struct PlanBuilder: Sendable {
+    public let mapping: Mapping
+    public let options: PlanOptions
+    public let listings: PerSide<Listing>
+
+    private var operations: [Operation] = []
+    private var conflicts: [Conflict] = []
+    /// Operations and conflicts that follow from a missing record: held back when the guard trips.
+    private var missingOperations: [Operation] = []
+    private var missingConflicts: [Conflict] = []
+    private var skipped: [Skip] = []
+    private var missing = PerSide(ghl: 0, espo: 0)
+    private var unchanged = 0
+    private var linkCount = 0
+
+    private let unlinked: PerSide<[SideRecord]>
+    private let unlinkedIdentity: PerSide<[String: [String]]>
+    /// Identity values, per level, that in-scope unlinked records of a side look for on the other side.
+    private let wanted: PerSide<[Set<String>]>
+    /// Linked records holding a wanted identity value: side → level → value → ids.
+    private var linkedHolders: PerSide<[[String: [String]]]>
+    /// Linked records this plan deletes: holders only if the mass-delete guard keeps them.
+    private var deletedHolders: [(record: SideRecord, side: Side)] = []
+
+    public init(mapping: Mapping, options: PlanOptions = PlanOptions(), listings: PerSide<Listing>, unlinked: PerSide<[SideRecord]>) {
+        self.mapping = mapping
+        self.options = options
+        self.listings = listings
+        self.unlinked = unlinked
+        let identity = unlinked.map { records in
+            Dictionary(records.map { ($0.id, mapping.identityValues(of: $0.values)) }, uniquingKeysWith: { a, _ in a })
+        }
+        self.unlinkedIdentity = identity
+        let levels = mapping.identity.count
+        self.wanted = PerSide(ghl: .ghl, espo: .espo).map { side in
+            var sets = Array(repeating: Set<String>(), count: levels)
+            for record in unlinked[side] where record.inScope {
+                for (level, value) in (identity[side][record.id] ?? []).enumerated() where !value.isEmpty {
+                    sets[level].insert(value)
+                }
+            }
+            return sets
+        }
+        self.linkedHolders = PerSide(ghl: Array(repeating: [:], count: levels), espo: Array(repeating: [:], count: levels))
+    }
+
+    /// Whether linked records' identity values matter (some unlinked record is looking for a match).
+    public var needsLinkedIdentity: Bool {
+        wanted.ghl.contains { !$0.isEmpty } || wanted.espo.contains { !$0.isEmpty }
+    }
+
+    // MARK: - Linked pairs
+
+    /// A linked pair reduced to hashes, for the fast path.
+    public struct Digest: Sendable, Hashable {
+        public var link: LinkKey
+        public var baseHash: UInt64
+        public var paused: Bool
+        public var ghl: RecordDigest?
+        public var espo: RecordDigest?
+
+        public init(link: LinkKey, baseHash: UInt64, paused: Bool, ghl: RecordDigest?, espo: RecordDigest?) {
+            self.link = link
+            self.baseHash = baseHash
+            self.paused = paused
+            self.ghl = ghl
+            self.espo = espo
+        }
+
+        /// True when the pair certainly needs nothing: both records present, in scope, and hashing like the base.
+        public var isUnchanged: Bool {
+            guard !paused, let ghl, let espo else { return false }
+            return ghl.inScope && espo.inScope && ghl.hash == baseHash && espo.hash == baseHash
+        }
+    }
+
+    /// One record reduced to its content hash.
+    public struct RecordDigest: Sendable, Hashable {
+        public var hash: UInt64
+        public var inScope: Bool
+
+        public init(hash: UInt64, inScope: Bool) {
+            self.hash = hash
+            self.inScope = inScope
+        }
+    }
+
+    /// Counts a pair whose digest `isUnchanged`, with its records' identity values when `needsLinkedIdentity`.
+    public mutating func addUnchanged(_ digest: Digest, identity: PerSide<[String]>? = nil) {
+        precondition(digest.isUnchanged, "addUnchanged needs a digest that isUnchanged")
+        linkCount += 1
+        unchanged += 1
+        if let identity {
+            registerLinked(id: digest.link.ghlId, identity: identity.ghl, side: .ghl)
+            registerLinked(id: digest.link.espoId, identity: identity.espo, side: .espo)
+        }
+    }
+
+    /// Plans one link with its two records as they are now (nil: not in the snapshot).
+    public mutating func add(_ link: Link, ghl: SideRecord?, espo: SideRecord?) {
+        linkCount += 1
+        switch (ghl, espo) {
+        case let (ghl?, espo?):
+            if ghl.inScope && espo.inScope {
+                // Registers the values the records will hold after this plan, the ones later runs will see.
+                planPair(link, PerSide(ghl: ghl, espo: espo), base: link.base, start: link.paused ? .resume : nil)
+                return
+            }
+            registerLinked(ghl, side: .ghl)
+            registerLinked(espo, side: .espo)
+            if link.paused {
+                unchanged += 1
+            } else {
+                let left: Side? = ghl.inScope ? .espo : espo.inScope ? .ghl : nil
+                let which = left.map { "the \($0.displayName) filter" } ?? "both filters"
+                operations.append(Operation(
+                    action: .unlink, target: left, ghlId: link.ghlId, espoId: link.espoId,
+                    reason: "left \(which); neither record is deleted, and the pair syncs again when both are back in scope"))
+            }
+        case (nil, nil):
+            guard listings.ghl.isFull || listings.espo.isFull else {
+                unchanged += 1
+                return
+            }
+            missing.ghl += listings.ghl.isFull ? 1 : 0
+            missing.espo += listings.espo.isFull ? 1 : 0
+            missingOperations.append(Operation(
+                action: .forget, ghlId: link.ghlId, espoId: link.espoId, reason: "deleted on both sides"))
+        case (nil, let espo?):
+            planMissing(link, goneOn: .ghl, kept: espo)
+        case (let ghl?, nil):
+            planMissing(link, goneOn: .espo, kept: ghl)
+        }
+    }
+
+    private mutating func registerLinked(_ record: SideRecord, side: Side, changes: [FieldChange] = []) {
+        guard needsLinkedIdentity else { return }
+        var values = record.values
+        for change in changes { values[change.field] = change.to }
+        registerLinked(id: record.id, identity: mapping.identityValues(of: values), side: side)
+    }
+
+    private mutating func registerLinked(id: String, identity: [String], side: Side) {
+        let looking = wanted[side.other]
+        for (level, value) in identity.enumerated() where level < looking.count && !value.isEmpty {
+            if looking[level].contains(value) { linkedHolders[side][level][value, default: []].append(id) }
+        }
+    }
+
+    /// How a pair starts syncing: just matched on identity, or resumed after a pause.
+    private enum Start {
+        case match, resume
+    }
+
+    /// Three-way merge of one pair, field by field. A pair just matched has no base yet.
+    private mutating func planPair(_ link: Link, _ records: PerSide<SideRecord>, base: FieldValues, start: Start?) {
+        let newer = PlanBuilder.newer(records.ghl.updatedAt, records.espo.updatedAt)
+        var changes = PerSide<[FieldChange]>(ghl: [], espo: [])
+        var newBase = PerSide<FieldValues>(ghl: [:], espo: [:])
+        var agreed = FieldValues()
+        var pairConflicts: [Conflict] = []
+        for field in mapping.fields {
+            let values = records.map { $0.values[field.name] }
+            let key = ConflictKey(link: link.key, field: field.name)
+            let settlement = FieldDecision.Settlement(
+                policy: mapping.conflictPolicy(for: field), newer: newer, resolution: options.resolutions[key])
+            let decision = FieldDecision.decide(
+                field, ghl: values.ghl, espo: values.espo, base: base[field.name], settlement: settlement)
+            func conflict(_ resolution: Conflict.Resolution) -> Conflict {
+                Conflict(link: link.key, field: field.name, base: base[field.name], ghl: values.ghl, espo: values.espo,
+                         policy: settlement.policy, resolution: resolution)
+            }
+            switch decision {
+            case .unchanged:
+                continue
+            case .agree(let value):
+                agreed[field.name] = value
+            case .write(let value, let targets, let settled):
+                for target in targets {
+                    changes[target].append(FieldChange(field: field.name, from: values[target], to: value, settledConflict: settled))
+                    newBase[target][field.name] = value
+                }
+                if settled, let target = targets.first { pairConflicts.append(conflict(.took(target.other))) }
+            case .queued:
+                pairConflicts.append(conflict(.queued))
+            }
+        }
+        conflicts += pairConflicts
+        if start != .match {
+            registerLinked(records.ghl, side: .ghl, changes: changes.ghl)
+            registerLinked(records.espo, side: .espo, changes: changes.espo)
+        }
+        if let start {
+            operations.append(Operation(
+                action: .link, ghlId: link.ghlId, espoId: link.espoId, base: agreed,
+                reason: start == .match ? "matched on identity" : "both records are in scope again"))
+        } else if !agreed.isEmpty {
+            operations.append(Operation(action: .rebase, ghlId: link.ghlId, espoId: link.espoId, base: agreed))
+        }
+        for side in Side.allCases where !changes[side].isEmpty {
+            operations.append(Operation(
+                action: .update, target: side, ghlId: link.ghlId, espoId: link.espoId,
+                fields: changes[side], base: newBase[side]))
+        }
+        if start == nil && agreed.isEmpty && changes.ghl.isEmpty && changes.espo.isEmpty && pairConflicts.isEmpty {
+            unchanged += 1
+        }
+    }
+
+    /// A linked record is gone on one side (only a full listing says so); the other is `kept`.
+    private mutating func planMissing(_ link: Link, goneOn gone: Side, kept: SideRecord) {
+        // A paused pair stays a marker while either record exists: it keeps the kept record from being
+        // created again on the side where it was deleted.
+        guard listings[gone].isFull, !link.paused else {
+            registerLinked(kept, side: gone.other)
+            unchanged += 1
+            return
+        }
+        missing[gone] += 1
+        let ids = (ghlId: link.ghlId, espoId: link.espoId)
+        let deletesKept = mapping.deletes == .propagate && kept.inScope
+        if !deletesKept { registerLinked(kept, side: gone.other) }
+        if !kept.inScope {
+            missingOperations.append(Operation(
+                action: .forget, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "deleted in \(gone.displayName); the \(gone.other.displayName) record is outside its filter"))
+            return
+        }
+        if mapping.deletes == .ignore {
+            missingOperations.append(Operation(
+                action: .unlink, target: gone, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "deleted in \(gone.displayName); delete policy \"ignore\" keeps the \(gone.other.displayName) record, no longer synced"))
+            return
+        }
+        let edited = mapping.fields.contains { field in
+            guard let value = kept.values[field.name] else { return false }
+            return value != (link.base[field.name] ?? .empty)
+        }
+        guard edited else {
+            deletedHolders.append((kept, gone.other))
+            missingOperations.append(Operation(
+                action: .delete, target: gone.other, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "deleted in \(gone.displayName)"))
+            return
+        }
+        // Deleted on one side, edited on the other: a conflict over the whole record.
+        let key = ConflictKey(link: link.key, field: "*")
+        let policy = mapping.conflict
+        let keep: Bool?
+        if let taken = options.resolutions[key] {
+            keep = taken == gone.other
+        } else {
+            switch policy {
+            case .ghlWins: keep = gone == .espo
+            case .espoWins: keep = gone == .ghl
+            case .newestWins: keep = true   // the edit is known to be recent; the delete's time is not
+            case .manual: keep = nil
+            }
+        }
+        var conflict = Conflict(
+            link: link.key, field: "*", kind: .deleteVersusEdit(deletedOn: gone), base: nil,
+            ghl: nil, espo: nil, policy: policy, resolution: .queued)
+        if keep != false { registerLinked(kept, side: gone.other) }
+        switch keep {
+        case nil:
+            missingConflicts.append(conflict)
+        case false?:
+            deletedHolders.append((kept, gone.other))
+            conflict.resolution = .took(gone)
+            missingConflicts.append(conflict)
+            missingOperations.append(Operation(
+                action: .delete, target: gone.other, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "deleted in \(gone.displayName); the deletion won over the edit"))
+        case true?:
+            conflict.resolution = .took(gone.other)
+            missingConflicts.append(conflict)
+            if let create = creation(of: kept, from: gone.other, replacing: link.key) {
+                missingOperations.append(create)
+            } else {
+                missingOperations.append(Operation(
+                    action: .unlink, target: gone, ghlId: ids.ghlId, espoId: ids.espoId,
+                    reason: "deleted in \(gone.displayName), edited in \(gone.other.displayName), and cannot be created again"))
+            }
+        }
+    }
+
+    // MARK: - Unlinked records
+
+    private enum Candidate: Hashable {
+        case unlinked(String)
+        case outOfScope(String)
+        case linked(String)
+
+        var id: String {
+            switch self {
+            case .unlinked(let id), .outOfScope(let id), .linked(let id): id
+            }
+        }
+    }
+
+    /// Matches unlinked records one-to-one on identity; creates what has no candidate.
+    private mutating func planUnlinked() -> [Ambiguity] {
+        let levels = mapping.identity.count
+        var index = PerSide<[[String: [Candidate]]]>(
+            ghl: Array(repeating: [:], count: levels), espo: Array(repeating: [:], count: levels))
+        for side in Side.allCases {
+            for record in unlinked[side] {
+                for (level, value) in (unlinkedIdentity[side][record.id] ?? []).enumerated() where !value.isEmpty {
+                    index[side][level][value, default: []].append(record.inScope ? .unlinked(record.id) : .outOfScope(record.id))
+                }
+            }
+            for level in 0..<levels {
+                for (value, ids) in linkedHolders[side][level] {
+                    index[side][level][value, default: []] += ids.map(Candidate.linked)
+                }
+            }
+        }
+        func candidates(of id: String, on side: Side) -> (level: Int, value: String, list: [Candidate])? {
+            for (level, value) in (unlinkedIdentity[side][id] ?? []).enumerated() where !value.isEmpty {
+                if let list = index[side.other][level][value], !list.isEmpty { return (level, value, list) }
+            }
+            return nil
+        }
+        let byId = unlinked.map { Dictionary($0.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) }
+        var ambiguities: [String: (field: String, value: String, ids: PerSide<Set<String>>)] = [:]
+        for side in Side.allCases {
+            for record in unlinked[side] where record.inScope {
+                guard let found = candidates(of: record.id, on: side) else {
+                    if let create = creation(of: record, from: side, replacing: nil) { operations.append(create) }
+                    continue
+                }
+                let list = found.list
+                if list.count == 1, case .unlinked(let otherId) = list[0],
+                   let reverse = candidates(of: otherId, on: side.other), reverse.list == [.unlinked(record.id)] {
+                    if side == .ghl, let other = byId.espo[otherId] {
+                        let link = Link(ghlId: record.id, espoId: otherId, base: [:])
+                        planPair(link, PerSide(ghl: record, espo: other), base: [:], start: .match)
+                    }
+                    continue
+                }
+                let linked = list.compactMap { if case .linked(let id) = $0 { id } else { nil } }
+                if !linked.isEmpty {
+                    skipped.append(Skip(side: side, id: record.id, reason: .matchesLinked(ids: linked.sorted())))
+                    continue
+                }
+                if list.allSatisfy({ if case .outOfScope = $0 { true } else { false } }) {
+                    skipped.append(Skip(side: side, id: record.id, reason: .matchesOutOfScope(ids: list.map(\.id).sorted())))
+                    continue
+                }
+                let field = mapping.identity[found.level].field
+                let key = "\(field)\u{1F}\(found.value)"
+                var entry = ambiguities[key] ?? (field, found.value, PerSide(ghl: [], espo: []))
+                entry.ids[side].insert(record.id)
+                entry.ids[side.other].formUnion(list.map(\.id))
+                ambiguities[key] = entry
+            }
+        }
+        return ambiguities.values
+            .map { Ambiguity(field: $0.field, value: $0.value, ghlIds: $0.ids.ghl.sorted(), espoIds: $0.ids.espo.sorted()) }
+            .sorted { ($0.field, $0.value) < ($1.field, $1.value) }
+    }
+
+    /// The operation creating `record` (from `source`) on the other side, or nil after recording why it cannot be.
+    private mutating func creation(of record: SideRecord, from source: Side, replacing: LinkKey?) -> Operation? {
+        let target = source.other
+        var values = FieldValues()
+        var changes: [FieldChange] = []
+        for field in mapping.fields where field.direction.writes(to: target) {
+            guard let value = record.values[field.name], !value.isEmpty else { continue }
+            values[field.name] = value
+            changes.append(FieldChange(field: field.name, from: nil, to: value))
+        }
+        let missingFields = mapping.missingForCreate(values, on: target)
+        guard missingFields.isEmpty else {
+            skipped.append(Skip(side: source, id: record.id, reason: .missingRequired(fields: missingFields)))
+            return nil
+        }
+        if let filter = mapping.sides[target].filter,
+           !filter.matches(mapping.patch(writing: values, to: target, creating: true).applied(to: [:])) {
+            skipped.append(Skip(side: source, id: record.id, reason: .outsideTargetFilter))
+            return nil
+        }
+        return Operation(
+            action: .create, target: target,
+            ghlId: source == .ghl ? record.id : nil, espoId: source == .espo ? record.id : nil,
+            fields: changes, base: values, replacing: replacing,
+            reason: replacing == nil ? nil : "deleted in \(target.displayName) but edited in \(source.displayName): created again")
+    }
+
+    // MARK: - Result
+
+    /// The plan, sorted, with the mass-delete guard applied.
+    public func finish() -> Plan {
+        var builder = self
+        let guardReason = options.allowMassDelete ? nil : builder.massDeleteReason()
+        if guardReason != nil {
+            for (record, side) in deletedHolders { builder.registerLinked(record, side: side) }
+        }
+        let ambiguities = builder.planUnlinked()
+        var plan = Plan(entity: mapping.entity, skipped: builder.skipped, ambiguities: ambiguities,
+                        unchanged: builder.unchanged, linkCount: builder.linkCount)
+        if let reason = guardReason {
+            plan.massDeleteGuard = MassDeleteGuard(
+                reason: reason, missing: builder.missing, linkCount: builder.linkCount,
+                maxCount: options.maxDeletes, maxFraction: options.maxDeleteFraction)
+            plan.withheld = builder.missingOperations.sorted(by: Operation.order)
+        } else {
+            builder.operations += builder.missingOperations
+            builder.conflicts += builder.missingConflicts
+        }
+        plan.operations = builder.operations.sorted(by: Operation.order)
+        plan.conflicts = builder.conflicts.sorted { ($0.link, $0.field) < ($1.link, $1.field) }
+        plan.skipped.sort { ($0.side, $0.id) < ($1.side, $1.id) }
+        return plan
+    }
+
+    private func massDeleteReason() -> MassDeleteGuard.Reason? {
+        for side in Side.allCases where listings[side].isFull && listings[side].count == 0 && linkCount > 0 {
+            return .emptyListing(side)
+        }
+        for side in Side.allCases {
+            let count = missing[side]
+            if count > options.maxDeletes && Double(count) > options.maxDeleteFraction * Double(linkCount) {
+                return .threshold
+            }
+        }
+        return nil
+    }
+
+    /// The side changed last; nil when unknown or simultaneous.
+    static func newer(_ ghl: Date?, _ espo: Date?) -> Side? {
+        guard let ghl, let espo, ghl != espo else { return nil }
+        return ghl > espo ? .ghl : .espo
+    }
+}
