@@ -151,7 +151,7 @@ import Testing
         let found = issues(mappingText(fields: #"{"email": {"ghl": "email", "espo": "emailAddress"}, "lastName": {"ghl": "lastName", "espo": "lastName"}, "country": {"ghl": "country", "espo": {"path": "addressCountry", "transforms": [{"map": {"values": {"USA": "US", "United States": "US"}}}]}}}"#))
         #expect(found.count == 1)
         #expect(found.first?.path == "$.fields.country.espo.transforms[0].map.values")
-        #expect(found.first?.message.contains(#""USA" and "United States" all read as "US""#) == true)
+        #expect(found.first?.message.contains(#""USA" and "United States" both read as "US""#) == true)
         #expect(found.first?.fix.contains(#""inverse""#) == true)
     }
 

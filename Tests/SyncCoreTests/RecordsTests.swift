@@ -128,3 +128,30 @@ import Testing
         #expect(contactsMapping.identityValues(of: [:]) == ["", ""])
     }
 }
+
+@Suite struct CustomFieldResolutionTests {
+    @Test func keysResolveToTheLocationsIds() throws {
+        let m = try mapping(mappingText(
+            fields: #"{"email": {"ghl": "email", "espo": "emailAddress"}, "pin": {"ghl": {"customField": {"key": "contact.pincode"}}, "espo": "cPincode"}}"#,
+            ghl: #"{"object": "contact", "filter": {"customField": {"key": "contact.sync"}, "equals": "yes"}}"#))
+        #expect(m.customFieldKeys == ["contact.pincode", "contact.sync"])
+        let resolved = try m.resolvingCustomFields(["contact.pincode": "cf1", "contact.sync": "cf2"])
+        #expect(resolved.field(named: "pin")?.sources.ghl.paths == [.customField(.id("cf1"))])
+        #expect(resolved.sides.ghl.filter == .test(.customField(.id("cf2")), .equals("yes")))
+        let raw: JSONObject = ["id": "g1", "customFields": [["id": "cf1", "value": "0150"], ["id": "cf2", "value": "Yes"]]]
+        let r = try #require(resolved.record(from: raw, side: .ghl))
+        #expect(r.values["pin"] == .string("0150"))
+        #expect(r.inScope)
+    }
+
+    @Test func anUnknownKeyNamesTheFieldAndTheKnownKeys() throws {
+        let m = try mapping(mappingText(fields: #"{"email": {"ghl": "email", "espo": "emailAddress"}, "pin": {"ghl": {"customField": {"key": "contact.pin"}}, "espo": "cPincode"}}"#))
+        #expect {
+            try m.resolvingCustomFields(["contact.pincode": "cf1"])
+        } throws: { error in
+            let issue = (error as? MappingError)?.issues.first
+            return issue?.path == "$.fields.pin.ghl" && issue?.message.contains("\"contact.pin\"") == true
+                && issue?.fix.contains("\"contact.pincode\"") == true
+        }
+    }
+}

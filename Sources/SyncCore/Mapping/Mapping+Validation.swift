@@ -42,7 +42,7 @@ extension Mapping {
                 for case .map(let table) in field.sources[side].transforms {
                     for (canonical, raws) in table.ambiguous.sorted(by: { $0.key < $1.key }) {
                         fail(table.declaredAt + ".values",
-                             "the map is not invertible: \(raws.map { "\"\($0)\"" }.joined(separator: " and ")) all read as \"\(canonical)\", so writing \"\(canonical)\" to \(side.displayName) is ambiguous",
+                             "the map is not invertible: \(raws.map { "\"\($0)\"" }.joined(separator: " and ")) \(raws.count == 2 ? "both" : "all") read as \"\(canonical)\", so writing \"\(canonical)\" to \(side.displayName) is ambiguous",
                              "add \"inverse\": {\"\(canonical)\": \"\(raws[0])\"} to choose what is written, or make the field one-way so \(side.displayName) is never written")
                     }
                 }
