@@ -37,7 +37,10 @@ let package = Package(
         // Child process for the store's crash test: commits, then dies by SIGKILL mid-transaction.
         .executableTarget(name: "StoreCrashProbe", dependencies: ["SyncCore", "StateStore"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
-        .testTarget(name: "StateStoreTests", dependencies: ["SyncCore", "StateStore"]),
+        .testTarget(
+            name: "StateStoreTests",
+            dependencies: ["SyncCore", "StateStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

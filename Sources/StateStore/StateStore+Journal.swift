@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import SyncCore
+
+extension StateStore {
+    /// Journals `operations` of `entity` in `run` as pending, in one transaction; returns their ids in order.
+    public func journal(run: Int64, entity: String, operations: [SyncCore.Operation]) throws(StateStoreError) -> [Int64] {
+        try write("journaling \(operations.count) operations of \(entity)") { db in
+            let now = Stored.millis(Date())
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO journal (run, entity, action, target, ghl_id, espo_id, operation, status, attempts, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)
+                """)
+            var ids: [Int64] = []
+            ids.reserveCapacity(operations.count)
+            for operation in operations {
+                statement.setUncheckedArguments([
+                    run, entity, operation.action.rawValue, operation.target?.rawValue, operation.ghlId, operation.espoId,
+                    operation.journalJSON.serialized(), now,
+                ])
+                try statement.execute()
+                ids.append(db.lastInsertedRowID)
+            }
+            return ids
+        }
+    }
+
+    /// Marks `entry` in flight and counts an attempt: call it just before the API call.
+    public func markStarted(_ entry: Int64) throws(StateStoreError) {
+        try write("starting journal entry \(entry)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE journal SET status = 'in-flight', attempts = attempts + 1, updated_at = ?
+                    WHERE id = ? AND status <> 'applied'
+                    """,
+                arguments: [Stored.millis(Date()), entry])
+            if db.changesCount == 0 { try requireUnapplied(entry, db) }
+        }
+    }
+
+    /// The executor's commit point: marks `entry` applied (with the id of a created record) and applies
+    /// its effect to links and base, in one transaction synced to disk.
+    ///
+    /// - link, create: the new link, its base the operation's base (`createdId` is the new record's id;
+    ///   a create that replaces a link deletes that one first)
+    /// - update, rebase: the operation's base merged into the link's base
+    /// - delete, unlink: the link is gone
+    /// - detach: the link is kept but no longer synced
+    ///
+    /// Snapshots are left alone: the next fetch refreshes them. Completing an applied entry again does nothing.
+    public func complete(_ entry: Int64, createdId: String?) throws(StateStoreError) {
+        try durableWrite("completing journal entry \(entry)") { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT entity, operation, status FROM journal WHERE id = ?", arguments: [entry])
+            else {
+                throw StateStoreError(path: path, kind: .unknownJournalEntry(id: entry))
+            }
+            if row[2] == JournalEntry.Status.applied.rawValue { return }
+            let operation = try SyncCore.Operation(journalJSON: JSON(parsing: row[1] as String))
+            try applyEffect(of: operation, createdId: createdId, entity: row[0], db)
+            try db.execute(
+                sql: "UPDATE journal SET status = 'applied', created_id = ?, updated_at = ? WHERE id = ?",
+                arguments: [createdId, Stored.millis(Date()), entry])
+        }
+    }
+
+    /// Records that `entry`'s call failed: "unknown" when it may have changed the record anyway, else "failed".
+    public func fail(_ entry: Int64, error: String, outcomeUnknown: Bool) throws(StateStoreError) {
+        let status: JournalEntry.Status = outcomeUnknown ? .unknown : .failed
+        try write("recording the failure of journal entry \(entry)") { db in
+            try db.execute(
+                sql: "UPDATE journal SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status <> 'applied'",
+                arguments: [status.rawValue, error, Stored.millis(Date()), entry])
+            if db.changesCount == 0 { try requireUnapplied(entry, db) }
+        }
+    }
+
+    /// Entries not applied (pending, in flight, unknown, failed), of `entity` or of all entities; oldest first.
+    public func unfinished(entity: String?) throws(StateStoreError) -> [JournalEntry] {
+        try read("reading the journal") { db in
+            let rows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT id, run, entity, operation, status, attempts, last_error, created_id FROM journal
+                    WHERE status <> 'applied' AND (?1 IS NULL OR entity = ?1) ORDER BY id
+                    """,
+                arguments: [entity])
+            var entries: [JournalEntry] = []
+            while let row = try rows.next() {
+                let status: String = row[4]
+                guard let parsed = JournalEntry.Status(rawValue: status) else {
+                    throw StoredValueError("journal.status holds \"\(status)\"")
+                }
+                entries.append(JournalEntry(
+                    id: row[0], run: row[1], entity: row[2],
+                    operation: try SyncCore.Operation(journalJSON: JSON(parsing: row[3] as String)),
+                    status: parsed, attempts: row[5], lastError: row[6], createdId: row[7]))
+            }
+            return entries
+        }
+    }
+
+    /// Throws the reason an update of `entry` changed nothing: it does not exist, or it is applied.
+    private func requireUnapplied(_ entry: Int64, _ db: Database) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM journal WHERE id = ?", arguments: [entry]) != nil else {
+            throw StateStoreError(path: path, kind: .unknownJournalEntry(id: entry))
+        }
+        throw invalid("journal entry \(entry) is already applied")
+    }
+}

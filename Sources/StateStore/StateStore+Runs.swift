@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import SyncCore
+
+extension StateStore {
+    /// Records the start of a run; returns its id.
+    public func beginRun(mode: String, at date: Date) throws(StateStoreError) -> Int64 {
+        try write("recording the start of a run") { db in
+            try db.execute(
+                sql: "INSERT INTO run (mode, started_at, status) VALUES (?, ?, 'running')",
+                arguments: [mode, Stored.millis(date)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Records the end of run `id`, its final status and summary.
+    public func finishRun(_ id: Int64, status: String, at date: Date, summary: JSON) throws(StateStoreError) {
+        try write("recording the end of run \(id)") { db in
+            try db.execute(
+                sql: "UPDATE run SET finished_at = ?, status = ?, summary = ? WHERE id = ?",
+                arguments: [Stored.millis(date), status, summary.serialized(), id])
+            if db.changesCount == 0 { throw StateStoreError(path: path, kind: .unknownRun(id: id)) }
+        }
+    }
+
+    /// The last `limit` runs, newest first.
+    public func recentRuns(limit: Int) throws(StateStoreError) -> [RunRecord] {
+        try read("reading runs") { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, mode, started_at, finished_at, status, summary FROM run ORDER BY id DESC LIMIT ?",
+                arguments: [limit])
+            return try rows.map { row in
+                let summary: String? = row[5]
+                return RunRecord(
+                    id: row[0], mode: row[1], startedAt: Stored.date(millis: row[2]),
+                    finishedAt: (row[3] as Int64?).map(Stored.date(millis:)), status: row[4],
+                    summary: try summary.map { (text) throws(JSONSyntaxError) in try JSON(parsing: text) })
+            }
+        }
+    }
+
+    // MARK: - Watermarks
+
+    /// The high-water mark of the last incremental fetch of `entity` on `side`, nil before the first.
+    public func watermark(entity: String, side: Side) throws(StateStoreError) -> String? {
+        try read("reading the \(side) watermark of \(entity)") { db in
+            try String.fetchOne(
+                db, sql: "SELECT value FROM watermark WHERE entity = ? AND side = ?", arguments: [entity, side.rawValue])
+        }
+    }
+
+    /// Sets the high-water mark for the next incremental fetch of `entity` on `side`.
+    public func setWatermark(_ value: String, entity: String, side: Side) throws(StateStoreError) {
+        try write("saving the \(side) watermark of \(entity)") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO watermark (entity, side, value, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (entity, side) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                    """,
+                arguments: [entity, side.rawValue, value, Stored.millis(Date())])
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import SyncCore
+
+extension StateStore {
+    /// Saves fetched records of `entity` on `side`, replacing earlier versions, in one transaction.
+    ///
+    /// `identity` is `mapping.identityValues(of: record.values)`, kept for the planner's fast path.
+    /// Every saved row is marked as seen in `run`, for `pruneSnapshot`.
+    public func saveSnapshot(
+        entity: String, side: Side, records: [(record: SideRecord, identity: [String])], run: Int64
+    ) throws(StateStoreError) {
+        try saveSnapshot(entity: entity, side: side, records: records, run: run, didSave: nil)
+    }
+
+    /// `saveSnapshot` for any sequence, calling `didSave` with the count after each row inside the
+    /// transaction (the crash probe uses an endless sequence and kills the process in there).
+    package func saveSnapshot<Records: Sequence>(
+        entity: String, side: Side, records: Records, run: Int64, didSave: ((Int) -> Void)?
+    ) throws(StateStoreError) where Records.Element == (record: SideRecord, identity: [String]) {
+        try write("saving the \(side) snapshot of \(entity)") { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO snapshot (entity, side, record_id, updated_at, in_scope, hash, identity, seen_run, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (entity, side, record_id) DO UPDATE SET
+                    updated_at = excluded.updated_at, in_scope = excluded.in_scope, hash = excluded.hash,
+                    identity = excluded.identity, seen_run = excluded.seen_run, payload = excluded.payload
+                """)
+            var count = 0
+            for (record, identity) in records {
+                let (bytes, hash) = CanonicalEncoding.encode(record.values)
+                statement.setUncheckedArguments([
+                    entity, side.rawValue, record.id, record.updatedAt.map(Stored.millis), record.inScope,
+                    Stored.hash(hash), Stored.identity(identity), run, Data(bytes),
+                ])
+                try statement.execute()
+                count += 1
+                didSave?(count)
+            }
+        }
+    }
+
+    /// After a full listing in `run`: deletes the rows of `entity` on `side` that it did not hold.
+    /// Returns how many were deleted.
+    public func pruneSnapshot(entity: String, side: Side, notSeenIn run: Int64) throws(StateStoreError) -> Int {
+        try write("pruning the \(side) snapshot of \(entity)") { db in
+            try db.execute(
+                sql: "DELETE FROM snapshot WHERE entity = ? AND side = ? AND seen_run <> ?",
+                arguments: [entity, side.rawValue, run])
+            return db.changesCount
+        }
+    }
+
+    /// The stored record `id` of `entity` on `side`, nil when the snapshot does not hold it.
+    public func snapshotRecord(entity: String, side: Side, id: String) throws(StateStoreError) -> SideRecord? {
+        try read("reading \(side) record \(id) of \(entity)") { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT updated_at, in_scope, payload FROM snapshot WHERE entity = ? AND side = ? AND record_id = ?",
+                arguments: [entity, side.rawValue, id])
+            return try row.map { row in try Self.sideRecord(id: id, updatedAt: 0, inScope: 1, payload: 2, of: row) }
+        }
+    }
+
+    /// How many records of `entity` on `side` the snapshot holds.
+    public func snapshotCount(entity: String, side: Side) throws(StateStoreError) -> Int {
+        try read("counting the \(side) snapshot of \(entity)") { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM snapshot WHERE entity = ? AND side = ?", arguments: [entity, side.rawValue]) ?? 0
+        }
+    }
+
+    /// A record from the columns of `row` at the given indexes, decoded from SQLite's buffer.
+    static func sideRecord(id: String, updatedAt: Int, inScope: Int, payload: Int, of row: Row) throws -> SideRecord {
+        let values = try row.withUnsafeData(atIndex: payload) { data throws(CanonicalEncoding.DecodingError) in
+            try CanonicalEncoding.decode(data ?? Data())
+        }
+        return SideRecord(
+            id: id, updatedAt: (row[updatedAt] as Int64?).map(Stored.date(millis:)), inScope: row[inScope], values: values)
+    }
+}
