@@ -4,7 +4,7 @@ import Testing
 @Suite struct CanonicalEncodingTests {
     let sample: FieldValues = [
         "email": .string("a+tag@example.com"), "name": .string("Ünïcödé Straße"), "score": .number(-3.25),
-        "vip": .bool(true), "tags": .list(["crm", "vip"]), "city": .empty, "big": .number(9_007_199_254_740_993),
+        "vip": .bool(true), "tags": .list(["crm", "vip"]), "city": .empty, "big": .number(9_007_199_254_740_992),
     ]
 
     @Test func valuesSurviveByteExact() throws {

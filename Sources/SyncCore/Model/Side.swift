@@ -27,6 +27,10 @@ public struct PerSide<Value> {
     public subscript(side: Side) -> Value {
         get { side == .ghl ? ghl : espo }
         set { if side == .ghl { ghl = newValue } else { espo = newValue } }
+        // In place, so `pair[side].append(x)` does not copy the whole collection.
+        _modify {
+            if side == .ghl { yield &ghl } else { yield &espo }
+        }
     }
 
     /// The same pair with the sides exchanged.

@@ -127,6 +127,15 @@ public struct Operation: Sendable, Hashable {
         return LinkKey(ghlId: ghlId, espoId: espoId)
     }
 
+    /// `operations` in application order, comparing precomputed keys rather than whole operations.
+    static func sorted(_ operations: [Operation]) -> [Operation] {
+        let keys = operations.indices.map { i in
+            let op = operations[i]
+            return (op.action.rank, op.target.map { $0 == .ghl ? 0 : 1 } ?? -1, op.ghlId ?? "", op.espoId ?? "", i)
+        }
+        return keys.sorted { $0 < $1 }.map { operations[$0.4] }
+    }
+
     static func order(_ a: Operation, _ b: Operation) -> Bool {
         if a.action.rank != b.action.rank { return a.action.rank < b.action.rank }
         let ta = a.target.map { $0 == .ghl ? 0 : 1 } ?? -1

@@ -28,6 +28,8 @@ public struct PlanBuilder: Sendable {
     private var linkedHolders: PerSide<[[String: [String]]]>
     /// Linked records this plan deletes: holders only if the mass-delete guard keeps them.
     private var deletedHolders: [(record: SideRecord, side: Side)] = []
+    /// Identity values the caller gave with the pair being added.
+    private var knownIdentity = PerSide<[String]?>(ghl: nil, espo: nil)
 
     public init(mapping: Mapping, options: PlanOptions = PlanOptions(), listings: PerSide<Listing>, unlinked: PerSide<[SideRecord]>) {
         self.mapping = mapping
@@ -104,7 +106,12 @@ public struct PlanBuilder: Sendable {
     }
 
     /// Plans one link with its two records as they are now (nil: not in the snapshot).
-    public mutating func add(_ link: Link, ghl: SideRecord?, espo: SideRecord?) {
+    ///
+    /// `identity` may carry the records' identity values as computed when they were stored, which saves
+    /// computing them again when `needsLinkedIdentity`.
+    public mutating func add(_ link: Link, ghl: SideRecord?, espo: SideRecord?, identity: PerSide<[String]?>? = nil) {
+        knownIdentity = identity ?? PerSide(ghl: nil, espo: nil)
+        defer { knownIdentity = PerSide(ghl: nil, espo: nil) }
         linkCount += 1
         switch (ghl, espo) {
         case let (ghl?, espo?):
@@ -142,6 +149,11 @@ public struct PlanBuilder: Sendable {
 
     private mutating func registerLinked(_ record: SideRecord, side: Side, changes: [FieldChange] = []) {
         guard needsLinkedIdentity else { return }
+        if let known = knownIdentity[side], known.count == mapping.identity.count,
+           !changes.contains(where: { change in mapping.identity.contains { $0.field == change.field } }) {
+            registerLinked(id: record.id, identity: known, side: side)
+            return
+        }
         var values = record.values
         for change in changes { values[change.field] = change.to }
         registerLinked(id: record.id, identity: mapping.identityValues(of: values), side: side)
@@ -410,12 +422,12 @@ public struct PlanBuilder: Sendable {
             plan.massDeleteGuard = MassDeleteGuard(
                 reason: reason, missing: builder.missing, linkCount: builder.linkCount,
                 maxCount: options.maxDeletes, maxFraction: options.maxDeleteFraction)
-            plan.withheld = builder.missingOperations.sorted(by: Operation.order)
+            plan.withheld = Operation.sorted(builder.missingOperations)
         } else {
             builder.operations += builder.missingOperations
             builder.conflicts += builder.missingConflicts
         }
-        plan.operations = builder.operations.sorted(by: Operation.order)
+        plan.operations = Operation.sorted(builder.operations)
         plan.conflicts = builder.conflicts.sorted { ($0.link, $0.field) < ($1.link, $1.field) }
         plan.skipped.sort { ($0.side, $0.id) < ($1.side, $1.id) }
         return plan
