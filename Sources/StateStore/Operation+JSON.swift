@@ -3,7 +3,8 @@ import SyncCore
 /// The journal's text form of an operation: JSON a person can read with `sqlite3`, exact on the way back.
 ///
 /// `{"action":"update","target":"espo","ghlId":"…","espoId":"…","fields":[{"field":"email","from":"a@x",
-/// "to":"b@x","settledConflict":true}],"base":{…},"replacing":{"ghlId":"…","espoId":"…"},"reason":"…"}`;
+/// "to":"b@x","settledConflict":true}],"base":{…},"replacesBase":true,"replacing":{"ghlId":"…","espoId":"…"},
+/// "reason":"…"}`;
 /// members that are nil, empty or false are left out.
 extension Operation {
     /// The operation as journal JSON.
@@ -22,6 +23,7 @@ extension Operation {
             })))
         }
         if !base.isEmpty { members.append(("base", base.storedJSON)) }
+        if replacesBase { members.append(("replacesBase", .bool(true))) }
         if let replacing {
             members.append(("replacing", ["ghlId": .string(replacing.ghlId), "espoId": .string(replacing.espoId)]))
         }
@@ -60,7 +62,7 @@ extension Operation {
             target: try Stored.side(try string("target", in: json), column: "journal operation target"),
             ghlId: try string("ghlId", in: json), espoId: try string("espoId", in: json),
             fields: fields, base: try json["base"].map { (v) throws(StoredValueError) in try FieldValues(storedJSON: v) } ?? [:],
-            replacing: replacing, reason: try string("reason", in: json))
+            replacesBase: json["replacesBase"]?.boolValue ?? false, replacing: replacing, reason: try string("reason", in: json))
     }
 }
 

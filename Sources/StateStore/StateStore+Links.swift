@@ -57,7 +57,7 @@ extension StateStore {
     /// |----------------|-------------------------------------------------------------------------|
     /// | link           | a new link with the operation's base, or a paused one resumed (base merged) |
     /// | create         | a new link to the created record (after dropping the link it replaces)  |
-    /// | update, rebase | the operation's base merged into the link's base                        |
+    /// | update, rebase | the operation's base merged into the link's base (replacing it when `replacesBase`) |
     /// | unlink         | the link paused: kept as a marker, not synced                           |
     /// | forget, delete | the link dropped                                                        |
     func applyEffect(of operation: SyncCore.Operation, createdId: String?, entity: String, _ db: Database) throws {
@@ -82,7 +82,7 @@ extension StateStore {
             try insertChecked(link, entity: entity, db)
         case .update, .rebase:
             guard let key = operation.link else { throw invalid("an \(action) operation needs both ids") }
-            guard try mergeBase(operation.base, into: key, entity: entity, resume: false, db) else {
+            guard try mergeBase(operation.base, into: key, entity: entity, resume: false, replace: operation.replacesBase, db) else {
                 throw invalid("\(entity) link \(key) for an \(action) operation does not exist")
             }
         case .unlink:
@@ -97,9 +97,10 @@ extension StateStore {
         }
     }
 
-    /// Merges `values` into the base of link `key` (and resumes it when `resume`); false when there is no such link.
+    /// Merges `values` into the base of link `key`, or makes them the whole base when `replace` (and
+    /// resumes the link when `resume`); false when there is no such link.
     private func mergeBase(
-        _ values: FieldValues, into key: LinkKey, entity: String, resume: Bool, _ db: Database
+        _ values: FieldValues, into key: LinkKey, entity: String, resume: Bool, replace: Bool = false, _ db: Database
     ) throws -> Bool {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT base FROM link WHERE entity = ? AND ghl_id = ? AND espo_id = ?",
@@ -108,6 +109,7 @@ extension StateStore {
         var base = try row.withUnsafeData(atIndex: 0) { data throws(CanonicalEncoding.DecodingError) in
             try CanonicalEncoding.decode(data ?? Data())
         }
+        if replace { base = [:] }
         base.merge(values) { _, new in new }
         let (bytes, hash) = CanonicalEncoding.encode(base)
         try db.execute(

@@ -57,6 +57,12 @@ struct SyntheticContacts {
         return SideRecord(id: side == .ghl ? ghlId(i) : espoId(i), updatedAt: updated, inScope: true, values: values)
     }
 
+    /// The `k`-th record only `side` has, beside `count` linked ones: a new contact to create on the other side.
+    static func newcomer(_ k: Int, of count: Int, side: Side) -> SideRecord {
+        let n = side == .ghl ? count + k : 2 * count + k
+        return SideRecord(id: side == .ghl ? ghlId(n) : espoId(n), updatedAt: baseTime, inScope: true, values: base(n))
+    }
+
     static func link(_ i: Int) -> Link {
         Link(ghlId: ghlId(i), espoId: espoId(i), base: base(i))
     }

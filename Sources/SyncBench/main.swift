@@ -5,7 +5,10 @@ import SyncCore
 /// `make bench`: snapshot ingest against the bare SQLite insert rate, then plan time and peak RSS for
 /// 100 000 and 1 000 000 linked contacts (10 % changed per side, 1 % conflicting).
 ///
-///     sync-bench [--sizes 100000,1000000] [--dir DIR] [--mapping mappings/contacts.json] [--keep]
+///     sync-bench [--sizes 100000,1000000] [--dir DIR] [--mapping mappings/contacts.json] [--newcomers PERCENT] [--keep]
+///
+/// `--newcomers 1` adds 1 % unlinked records per side, to be created on the other side, as a nightly run
+/// has; `--keep` leaves the state files in DIR.
 ///     sync-bench plan STATE_FILE MAPPING      (the planning step, run as its own process)
 
 typealias Operation = SyncCore.Operation
@@ -52,12 +55,14 @@ func planChild(stateFile: String, mappingFile: String) throws {
         "toGHL": .number(Double(plan.count(.update, on: .ghl))), "toEspo": .number(Double(plan.count(.update, on: .espo))),
         "conflicts": .number(Double(plan.conflictingRecords)), "unchanged": .number(Double(plan.unchanged)),
         "operations": .number(Double(plan.operations.count)),
+        "creates": .number(Double(plan.operations.count { $0.action == .create })),
     ]
     print(result.serialized())
 }
 
 struct Figures {
     var count: Int
+    var newcomers: Int
     var rawRate: Double
     var ingestRate: Double
     var linkRate: Double
@@ -66,7 +71,7 @@ struct Figures {
     var operations: Int
 }
 
-func run(count: Int, dir: String, mappingFile: String, keep: Bool) throws -> Figures {
+func run(count: Int, newcomers: Int, dir: String, mappingFile: String, keep: Bool) throws -> Figures {
     let mapping = try Mapping.load(file: mappingFile)
     let statePath = "\(dir)/bench-\(count).sqlite"
     let rawPath = "\(dir)/raw-\(count).sqlite"
@@ -74,7 +79,11 @@ func run(count: Int, dir: String, mappingFile: String, keep: Bool) throws -> Fig
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
     let batch = 5_000
-    FileHandle.standardError.write(Data("[\(count)] ingesting \(2 * count) snapshot rows…\n".utf8))
+    let total = count + newcomers
+    func record(_ n: Int, _ side: Side) -> SideRecord {
+        n < count ? SyntheticContacts.record(n, side: side) : SyntheticContacts.newcomer(n - count, of: count, side: side)
+    }
+    FileHandle.standardError.write(Data("[\(count)] ingesting \(2 * (count + newcomers)) snapshot rows…\n".utf8))
 
     // Ingest through the store: canonical encoding, content hash, identity values, GRDB upsert.
     let store = try StateStore(path: statePath)
@@ -82,9 +91,9 @@ func run(count: Int, dir: String, mappingFile: String, keep: Bool) throws -> Fig
     var ingestSeconds = 0.0
     for side in Side.allCases {
         var i = 0
-        while i < count {
-            let records = (i..<min(i + batch, count)).map { n -> (record: SideRecord, identity: [String]) in
-                let r = SyntheticContacts.record(n, side: side)
+        while i < total {
+            let records = (i..<min(i + batch, total)).map { n -> (record: SideRecord, identity: [String]) in
+                let r = record(n, side)
                 return (r, mapping.identityValues(of: r.values))
             }
             let start = now()
@@ -109,9 +118,9 @@ func run(count: Int, dir: String, mappingFile: String, keep: Bool) throws -> Fig
     let raw = try RawInsert(path: rawPath)
     for side in Side.allCases {
         var i = 0
-        while i < count {
-            let rows = (i..<min(i + batch, count)).map { n -> SnapshotRow in
-                let r = SyntheticContacts.record(n, side: side)
+        while i < total {
+            let rows = (i..<min(i + batch, total)).map { n -> SnapshotRow in
+                let r = record(n, side)
                 let (payload, hash) = CanonicalEncoding.encode(r.values)
                 return SnapshotRow(
                     side: side.rawValue, id: r.id, updatedAt: Int64((r.updatedAt?.timeIntervalSince1970 ?? 0) * 1000),
@@ -139,15 +148,15 @@ func run(count: Int, dir: String, mappingFile: String, keep: Bool) throws -> Fig
     }
     let expected = SyntheticContacts(count: count).expected()
     let got = (result["toGHL"]?.numberValue.map(Int.init), result["toEspo"]?.numberValue.map(Int.init),
-               result["conflicts"]?.numberValue.map(Int.init))
-    guard got.0 == expected.toGHL, got.1 == expected.toEspo, got.2 == expected.conflicts else {
-        fail("the plan is wrong: updates to GHL/EspoCRM and conflicts \(got), expected \(expected)")
+               result["conflicts"]?.numberValue.map(Int.init), result["creates"]?.numberValue.map(Int.init))
+    guard got.0 == expected.toGHL, got.1 == expected.toEspo, got.2 == expected.conflicts, got.3 == 2 * newcomers else {
+        fail("the plan is wrong: updates to GHL/EspoCRM, conflicts and creates \(got), expected \(expected) and \(2 * newcomers) creates")
     }
     for path in keep ? [rawPath] : [statePath, rawPath] {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
     return Figures(
-        count: count, rawRate: rawRate, ingestRate: Double(2 * count) / ingestSeconds,
+        count: count, newcomers: newcomers, rawRate: rawRate, ingestRate: Double(2 * total) / ingestSeconds,
         linkRate: Double(count) / linkSeconds, planSeconds: result["seconds"]?.numberValue ?? 0,
         planPeakRSS: Int(result["peakRSS"]?.numberValue ?? 0), operations: Int(result["operations"]?.numberValue ?? 0))
 }
@@ -174,6 +183,7 @@ do {
     var dir = FileManager.default.temporaryDirectory.path
     var mappingFile = "mappings/contacts.json"
     var keep = false
+    var newcomerPercent = 0.0
     var index = 0
     while index < arguments.count {
         let value = index + 1 < arguments.count ? arguments[index + 1] : nil
@@ -185,19 +195,23 @@ do {
         switch (arguments[index], value) {
         case ("--sizes", let v?): sizes = v.split(separator: ",").compactMap { Int($0) }
         case ("--dir", let v?): dir = v
+        case ("--newcomers", let v?): newcomerPercent = Double(v) ?? 0
         case ("--mapping", let v?): mappingFile = v
-        default: fail("usage: sync-bench [--sizes 100000,1000000] [--dir DIR] [--mapping FILE] [--keep]")
+        default: fail("usage: sync-bench [--sizes 100000,1000000] [--dir DIR] [--mapping FILE] [--newcomers PERCENT] [--keep]")
         }
         index += 2
     }
     var results: [Figures] = []
-    for size in sizes { results.append(try run(count: size, dir: dir, mappingFile: mappingFile, keep: keep)) }
+    for size in sizes {
+        let newcomers = Int(Double(size) * newcomerPercent / 100)
+        results.append(try run(count: size, newcomers: newcomers, dir: dir, mappingFile: mappingFile, keep: keep))
+    }
 
-    print("| linked contacts | raw SQLite insert (rows/s) | snapshot ingest (rows/s) | ingest / raw | link import (rows/s) | plan time (s) | plan peak RSS (MiB) | operations planned |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| linked contacts | new per side | raw SQLite insert (rows/s) | snapshot ingest (rows/s) | ingest / raw | link import (rows/s) | plan time (s) | plan peak RSS (MiB) | operations planned |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for f in results {
         let share = Int((f.ingestRate / f.rawRate * 100).rounded())
-        print("| \(format(Double(f.count))) | \(format(f.rawRate)) | \(format(f.ingestRate)) | \(share) % | \(format(f.linkRate)) | \(String(format: "%.2f", f.planSeconds)) | \(f.planPeakRSS / 1_048_576) | \(format(Double(f.operations))) |")
+        print("| \(format(Double(f.count))) | \(format(Double(f.newcomers))) | \(format(f.rawRate)) | \(format(f.ingestRate)) | \(share) % | \(format(f.linkRate)) | \(String(format: "%.2f", f.planSeconds)) | \(f.planPeakRSS / 1_048_576) | \(format(Double(f.operations))) |")
     }
 } catch {
     fail("\(error)")

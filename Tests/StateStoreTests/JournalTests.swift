@@ -69,6 +69,17 @@ import SyncCore
         #expect(try link()?.base == ["email": .string("a@x.com"), "city": .string("Lima"), "tags": .list(["crm"])])
     }
 
+    @Test func aReplacingRebaseDropsWhatTheMappingNoLongerHas() throws {
+        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1",
+                                  base: ["email": .string("a@x.com"), "city": .string("Oslo")]), run: run)
+        let rebase = Operation(action: .rebase, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")],
+                               replacesBase: true, reason: "the mapping no longer has city")
+        try store.apply(rebase, run: run)
+        #expect(try link()?.base == ["email": .string("a@x.com")])
+        let entry = try store.journal(run: run, entity: "contact", operations: [rebase])[0]
+        #expect(try store.unfinished(entity: "contact").first { $0.id == entry }?.operation == rebase)
+    }
+
     @Test func unlinkPausesAndLinkResumes() throws {
         try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]), run: run)
         try store.apply(Operation(action: .unlink, target: .ghl, ghlId: "g1", espoId: "e1", reason: "left the filter"), run: run)

@@ -72,6 +72,7 @@ struct PlanWorld {
         case .forget:
             guard links.removeValue(forKey: op.link!) != nil else { throw ApplyError.missingLink(op) }
         case .rebase:
+            if op.replacesBase, links[op.link!] != nil { links[op.link!]!.base = [:] }
             try mergeBase(op.link!)
         case .update:
             let target = op.target!

@@ -183,9 +183,15 @@ import Testing
         let p = plan(links: world.links, ghl: [], espo: world.espo)
         #expect(p.operations.isEmpty)
         #expect(p.withheld.count == 3)
-        #expect(p.massDeleteGuard?.reason == .emptyListing(.ghl))
+        #expect(p.massDeleteGuard?.reason == .emptyListing)
+        #expect(p.massDeleteGuard?.suspect == [.ghl])
         #expect(p.massDeleteGuard?.message.contains("--allow-mass-delete") == true)
         #expect(p.massDeleteGuard?.message.contains("3 of 3 linked records missing in GoHighLevel") == true)
+        // Nor are records created in the side whose listing is in doubt: they may be there already.
+        let newcomer = record("e-new", ["email": "new@x.com", "lastName": "N"])
+        let withNewcomer = plan(links: world.links, ghl: [], espo: world.espo + [newcomer])
+        #expect(withNewcomer.operations.isEmpty)
+        #expect(withNewcomer.withheld.contains { $0.action == .create && $0.target == .ghl && $0.espoId == "e-new" })
         let allowed = plan(links: world.links, ghl: [], espo: world.espo, options: PlanOptions(allowMassDelete: true))
         #expect(allowed.operations.count(where: { $0.action == .delete }) == 3)
         #expect(allowed.massDeleteGuard == nil)
@@ -272,5 +278,22 @@ import Testing
         let a = plan(links: world.links, ghl: ghl, espo: espo)
         let b = plan(links: world.links.reversed(), ghl: ghl.reversed(), espo: espo.shuffled())
         #expect(a == b)
+    }
+}
+
+@Suite struct StaleBaseTests {
+    @Test func fieldsTheMappingNoLongerHasLeaveTheBase() throws {
+        var m = contactsMapping
+        m.fields.removeAll { $0.name == "city" }
+        let base = values(["email": "a@x.com", "lastName": "A", "city": "Oslo"])
+        let ghl = record("g1", ["email": "a@x.com", "lastName": "A"])
+        let espo = record("e1", ["email": "a@x.com", "lastName": "B"])
+        let p = Planner.plan(PlanInput(links: [Link(ghlId: "g1", espoId: "e1", base: base)], ghl: [ghl], espo: [espo]), mapping: m)
+        let rebase = try #require(p.operations.first { $0.action == .rebase })
+        #expect(rebase.replacesBase)
+        #expect(rebase.base == values(["email": "a@x.com", "lastName": "A"]))
+        // With the base cleaned, the pair hashes like its records again: the planner's fast path applies.
+        let cleaned = rebase.base.merging(p.operations.first { $0.action == .update }!.base) { $1 }
+        #expect(CanonicalEncoding.hash(cleaned) == CanonicalEncoding.hash(ghl.values.merging(["lastName": .string("B")]) { $1 }))
     }
 }

@@ -11,7 +11,8 @@ public struct Plan: Sendable, Hashable {
     public var ambiguities: [Ambiguity]
     /// Set when the mass-delete guard refused this plan's deletes.
     public var massDeleteGuard: MassDeleteGuard?
-    /// The operations the guard held back (deletes and what follows from a missing record).
+    /// The operations the guard held back: deletes, what else follows from a missing record, and
+    /// creates in a side whose listing is in doubt.
     public var withheld: [Operation]
     /// Linked pairs with nothing to do.
     public var unchanged: Int
@@ -94,6 +95,9 @@ public struct Operation: Sendable, Hashable {
     public var fields: [FieldChange]
     /// Values to merge into the link's base once the operation succeeded.
     public var base: FieldValues
+    /// For a rebase: `base` is the whole new base, replacing the old one (which held fields the
+    /// mapping no longer has, and would keep the pair off the planner's fast path).
+    public var replacesBase: Bool
     /// For a create that replaces a record deleted on `target`: the link to replace.
     public var replacing: LinkKey?
     /// Why, in words, for bookkeeping operations.
@@ -101,7 +105,8 @@ public struct Operation: Sendable, Hashable {
 
     public init(
         action: Action, target: Side? = nil, ghlId: String? = nil, espoId: String? = nil,
-        fields: [FieldChange] = [], base: FieldValues = [:], replacing: LinkKey? = nil, reason: String? = nil
+        fields: [FieldChange] = [], base: FieldValues = [:], replacesBase: Bool = false, replacing: LinkKey? = nil,
+        reason: String? = nil
     ) {
         self.action = action
         self.target = target
@@ -109,6 +114,7 @@ public struct Operation: Sendable, Hashable {
         self.espoId = espoId
         self.fields = fields
         self.base = base
+        self.replacesBase = replacesBase
         self.replacing = replacing
         self.reason = reason
     }
@@ -278,13 +284,15 @@ public struct Ambiguity: Sendable, Hashable {
 /// Why the mass-delete guard held back a plan's deletes.
 public struct MassDeleteGuard: Sendable, Hashable {
     public enum Reason: Sendable, Hashable {
-        /// A full listing of that side came back empty while links exist.
-        case emptyListing(Side)
+        /// A full listing of a side came back empty while links exist.
+        case emptyListing
         /// More records went missing than the threshold allows.
         case threshold
     }
 
     public var reason: Reason
+    /// The sides whose listing is in doubt: nothing is deleted anywhere, and nothing is created there.
+    public var suspect: [Side]
     /// Linked records found missing, by the side they went missing from.
     public var missing: PerSide<Int>
     public var linkCount: Int
@@ -292,15 +300,27 @@ public struct MassDeleteGuard: Sendable, Hashable {
     public var maxCount: Int
     public var maxFraction: Double
 
+    public init(reason: Reason, suspect: [Side], missing: PerSide<Int>, linkCount: Int, maxCount: Int, maxFraction: Double) {
+        self.reason = reason
+        self.suspect = suspect
+        self.missing = missing
+        self.linkCount = linkCount
+        self.maxCount = maxCount
+        self.maxFraction = maxFraction
+    }
+
     /// The warning a person reads, with the counts and the way to proceed.
     public var message: String {
         let counts = "\(missing.ghl) of \(linkCount) linked records missing in GoHighLevel, \(missing.espo) missing in EspoCRM"
+        let names = suspect.map(\.displayName).joined(separator: " and ")
+        let held = "no record is deleted, and none is created in \(names)"
         switch reason {
-        case .emptyListing(let side):
-            return "mass-delete guard: the full \(side.displayName) listing came back empty while \(linkCount) records are linked (\(counts)); no deletes were planned. If the system really is empty, run again with --allow-mass-delete"
+        case .emptyListing:
+            let listings = suspect.count == 1 ? "listing" : "listings"
+            return "mass-delete guard: the full \(names) \(listings) came back empty while \(linkCount) records are linked (\(counts)); \(held). If that really is so, run again with --allow-mass-delete"
         case .threshold:
             let percent = FieldValue.format(maxFraction * 100)
-            return "mass-delete guard: \(counts), more than \(maxCount) records and more than \(percent)% of linked records; no deletes were planned. If this is intended, run again with --allow-mass-delete"
+            return "mass-delete guard: \(counts), more than \(maxCount) records and more than \(percent)% of linked records; \(held). If this is intended, run again with --allow-mass-delete"
         }
     }
 }

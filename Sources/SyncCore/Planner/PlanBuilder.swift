@@ -30,12 +30,14 @@ public struct PlanBuilder: Sendable {
     private var deletedHolders: [(record: SideRecord, side: Side)] = []
     /// Identity values the caller gave with the pair being added.
     private var knownIdentity = PerSide<[String]?>(ghl: nil, espo: nil)
+    private let mappedFields: Set<String>
 
     public init(mapping: Mapping, options: PlanOptions = PlanOptions(), listings: PerSide<Listing>, unlinked: PerSide<[SideRecord]>) {
         self.mapping = mapping
         self.options = options
         self.listings = listings
         self.unlinked = unlinked
+        self.mappedFields = Set(mapping.fields.map(\.name))
         let identity = unlinked.map { records in
             Dictionary(records.map { ($0.id, mapping.identityValues(of: $0.values)) }, uniquingKeysWith: { a, _ in a })
         }
@@ -205,14 +207,18 @@ public struct PlanBuilder: Sendable {
             }
         }
         conflicts += pairConflicts
-        if start != .match {
-            registerLinked(records.ghl, side: .ghl, changes: changes.ghl)
-            registerLinked(records.espo, side: .espo, changes: changes.espo)
-        }
+        registerLinked(records.ghl, side: .ghl, changes: changes.ghl)
+        registerLinked(records.espo, side: .espo, changes: changes.espo)
         if let start {
             operations.append(Operation(
                 action: .link, ghlId: link.ghlId, espoId: link.espoId, base: agreed,
                 reason: start == .match ? "matched on identity" : "both records are in scope again"))
+        } else if base.keys.contains(where: { !mappedFields.contains($0) }) {
+            // Fields the mapping no longer has: drop them, or the pair never hashes like its base again.
+            let kept = base.filter { mappedFields.contains($0.key) }.merging(agreed) { $1 }
+            operations.append(Operation(
+                action: .rebase, ghlId: link.ghlId, espoId: link.espoId, base: kept, replacesBase: true,
+                reason: "the mapping no longer has \(base.keys.filter { !mappedFields.contains($0) }.sorted().joined(separator: ", "))"))
         } else if !agreed.isEmpty {
             operations.append(Operation(action: .rebase, ghlId: link.ghlId, espoId: link.espoId, base: agreed))
         }
@@ -221,7 +227,8 @@ public struct PlanBuilder: Sendable {
                 action: .update, target: side, ghlId: link.ghlId, espoId: link.espoId,
                 fields: changes[side], base: newBase[side]))
         }
-        if start == nil && agreed.isEmpty && changes.ghl.isEmpty && changes.espo.isEmpty && pairConflicts.isEmpty {
+        let staleBase = start == nil && base.keys.contains { !mappedFields.contains($0) }
+        if start == nil && !staleBase && agreed.isEmpty && changes.ghl.isEmpty && changes.espo.isEmpty && pairConflicts.isEmpty {
             unchanged += 1
         }
     }
@@ -318,14 +325,75 @@ public struct PlanBuilder: Sendable {
     }
 
     /// Matches unlinked records one-to-one on identity; creates what has no candidate.
+    ///
+    /// Matching runs in rounds until none matches more: a pair matched in one round is linked from then
+    /// on, holding the values this plan gives it, exactly as the next run will see it. So a record that
+    /// stood beside it as a second candidate is matched, skipped or created now rather than next run.
     private mutating func planUnlinked() -> [Ambiguity] {
+        var open = unlinked.map { records in
+            Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        while true {
+            let index = candidateIndex(open)
+            var matches: [PerSide<SideRecord>] = []
+            for id in open.ghl.keys.sorted() where open.ghl[id]!.inScope {
+                guard let found = candidates(of: id, on: .ghl, in: index), found.list.count == 1,
+                      case .unlinked(let otherId) = found.list[0],
+                      let reverse = candidates(of: otherId, on: .espo, in: index), reverse.list == [.unlinked(id)]
+                else { continue }
+                matches.append(PerSide(ghl: open.ghl[id]!, espo: open.espo[otherId]!))
+            }
+            if matches.isEmpty { break }
+            for pair in matches {
+                open.ghl[pair.ghl.id] = nil
+                open.espo[pair.espo.id] = nil
+                planPair(Link(ghlId: pair.ghl.id, espoId: pair.espo.id, base: [:]), pair, base: [:], start: .match)
+            }
+        }
+        let index = candidateIndex(open)
+        var ambiguities: [String: (field: String, value: String, ids: PerSide<Set<String>>)] = [:]
+        for side in Side.allCases {
+            for id in open[side].keys.sorted() {
+                let record = open[side][id]!
+                guard record.inScope else { continue }
+                guard let found = candidates(of: id, on: side, in: index) else {
+                    if let create = creation(of: record, from: side, replacing: nil) { operations.append(create) }
+                    continue
+                }
+                let list = found.list
+                let linked = list.compactMap { if case .linked(let id) = $0 { id } else { nil } }
+                if !linked.isEmpty {
+                    skipped.append(Skip(side: side, id: id, reason: .matchesLinked(ids: linked.sorted())))
+                    continue
+                }
+                if list.allSatisfy({ if case .outOfScope = $0 { true } else { false } }) {
+                    skipped.append(Skip(side: side, id: id, reason: .matchesOutOfScope(ids: list.map(\.id).sorted())))
+                    continue
+                }
+                let field = mapping.identity[found.level].field
+                let key = "\(field)\u{1F}\(found.value)"
+                var entry = ambiguities[key] ?? (field, found.value, PerSide(ghl: [], espo: []))
+                entry.ids[side].insert(id)
+                entry.ids[side.other].formUnion(list.map(\.id))
+                ambiguities[key] = entry
+            }
+        }
+        return ambiguities.values
+            .map { Ambiguity(field: $0.field, value: $0.value, ghlIds: $0.ids.ghl.sorted(), espoIds: $0.ids.espo.sorted()) }
+            .sorted { ($0.field, $0.value) < ($1.field, $1.value) }
+    }
+
+    /// Side → identity level → value → the records holding it: the open unlinked records, and the
+    /// linked ones holding a value some unlinked record looks for.
+    private func candidateIndex(_ open: PerSide<[String: SideRecord]>) -> PerSide<[[String: [Candidate]]]> {
         let levels = mapping.identity.count
         var index = PerSide<[[String: [Candidate]]]>(
             ghl: Array(repeating: [:], count: levels), espo: Array(repeating: [:], count: levels))
         for side in Side.allCases {
-            for record in unlinked[side] {
-                for (level, value) in (unlinkedIdentity[side][record.id] ?? []).enumerated() where !value.isEmpty {
-                    index[side][level][value, default: []].append(record.inScope ? .unlinked(record.id) : .outOfScope(record.id))
+            for id in open[side].keys.sorted() {
+                let candidate: Candidate = open[side][id]!.inScope ? .unlinked(id) : .outOfScope(id)
+                for (level, value) in (unlinkedIdentity[side][id] ?? []).enumerated() where !value.isEmpty {
+                    index[side][level][value, default: []].append(candidate)
                 }
             }
             for level in 0..<levels {
@@ -334,49 +402,18 @@ public struct PlanBuilder: Sendable {
                 }
             }
         }
-        func candidates(of id: String, on side: Side) -> (level: Int, value: String, list: [Candidate])? {
-            for (level, value) in (unlinkedIdentity[side][id] ?? []).enumerated() where !value.isEmpty {
-                if let list = index[side.other][level][value], !list.isEmpty { return (level, value, list) }
-            }
-            return nil
+        return index
+    }
+
+    /// The candidates of unlinked record `id` of `side`: those on the other side sharing its first
+    /// identity value that has any.
+    private func candidates(
+        of id: String, on side: Side, in index: PerSide<[[String: [Candidate]]]>
+    ) -> (level: Int, value: String, list: [Candidate])? {
+        for (level, value) in (unlinkedIdentity[side][id] ?? []).enumerated() where !value.isEmpty {
+            if let list = index[side.other][level][value], !list.isEmpty { return (level, value, list) }
         }
-        let byId = unlinked.map { Dictionary($0.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) }
-        var ambiguities: [String: (field: String, value: String, ids: PerSide<Set<String>>)] = [:]
-        for side in Side.allCases {
-            for record in unlinked[side] where record.inScope {
-                guard let found = candidates(of: record.id, on: side) else {
-                    if let create = creation(of: record, from: side, replacing: nil) { operations.append(create) }
-                    continue
-                }
-                let list = found.list
-                if list.count == 1, case .unlinked(let otherId) = list[0],
-                   let reverse = candidates(of: otherId, on: side.other), reverse.list == [.unlinked(record.id)] {
-                    if side == .ghl, let other = byId.espo[otherId] {
-                        let link = Link(ghlId: record.id, espoId: otherId, base: [:])
-                        planPair(link, PerSide(ghl: record, espo: other), base: [:], start: .match)
-                    }
-                    continue
-                }
-                let linked = list.compactMap { if case .linked(let id) = $0 { id } else { nil } }
-                if !linked.isEmpty {
-                    skipped.append(Skip(side: side, id: record.id, reason: .matchesLinked(ids: linked.sorted())))
-                    continue
-                }
-                if list.allSatisfy({ if case .outOfScope = $0 { true } else { false } }) {
-                    skipped.append(Skip(side: side, id: record.id, reason: .matchesOutOfScope(ids: list.map(\.id).sorted())))
-                    continue
-                }
-                let field = mapping.identity[found.level].field
-                let key = "\(field)\u{1F}\(found.value)"
-                var entry = ambiguities[key] ?? (field, found.value, PerSide(ghl: [], espo: []))
-                entry.ids[side].insert(record.id)
-                entry.ids[side.other].formUnion(list.map(\.id))
-                ambiguities[key] = entry
-            }
-        }
-        return ambiguities.values
-            .map { Ambiguity(field: $0.field, value: $0.value, ghlIds: $0.ids.ghl.sorted(), espoIds: $0.ids.espo.sorted()) }
-            .sorted { ($0.field, $0.value) < ($1.field, $1.value) }
+        return nil
     }
 
     /// The operation creating `record` (from `source`) on the other side, or nil after recording why it cannot be.
@@ -411,18 +448,19 @@ public struct PlanBuilder: Sendable {
     /// The plan, sorted, with the mass-delete guard applied.
     public func finish() -> Plan {
         var builder = self
-        let guardReason = options.allowMassDelete ? nil : builder.massDeleteReason()
-        if guardReason != nil {
+        let tripped = options.allowMassDelete ? nil : builder.massDeleteGuard()
+        if tripped != nil {
             for (record, side) in deletedHolders { builder.registerLinked(record, side: side) }
         }
         let ambiguities = builder.planUnlinked()
         var plan = Plan(entity: mapping.entity, skipped: builder.skipped, ambiguities: ambiguities,
                         unchanged: builder.unchanged, linkCount: builder.linkCount)
-        if let reason = guardReason {
-            plan.massDeleteGuard = MassDeleteGuard(
-                reason: reason, missing: builder.missing, linkCount: builder.linkCount,
-                maxCount: options.maxDeletes, maxFraction: options.maxDeleteFraction)
-            plan.withheld = Operation.sorted(builder.missingOperations)
+        if let tripped {
+            // Creates in a side whose listing is in doubt would duplicate what the listing missed.
+            let doubtful = builder.operations.filter { $0.action == .create && tripped.suspect.contains($0.target!) }
+            builder.operations.removeAll { $0.action == .create && tripped.suspect.contains($0.target!) }
+            plan.massDeleteGuard = tripped
+            plan.withheld = Operation.sorted(builder.missingOperations + doubtful)
         } else {
             builder.operations += builder.missingOperations
             builder.conflicts += builder.missingConflicts
@@ -433,17 +471,21 @@ public struct PlanBuilder: Sendable {
         return plan
     }
 
-    private func massDeleteReason() -> MassDeleteGuard.Reason? {
-        for side in Side.allCases where listings[side].isFull && listings[side].count == 0 && linkCount > 0 {
-            return .emptyListing(side)
+    /// The guard, when this plan trips it: a full listing came back empty while links exist, or more
+    /// linked records went missing on a side than the threshold allows.
+    private func massDeleteGuard() -> MassDeleteGuard? {
+        func tripped(_ reason: MassDeleteGuard.Reason, suspect: [Side]) -> MassDeleteGuard {
+            MassDeleteGuard(reason: reason, suspect: suspect, missing: missing, linkCount: linkCount,
+                            maxCount: options.maxDeletes, maxFraction: options.maxDeleteFraction)
         }
-        for side in Side.allCases {
-            let count = missing[side]
-            if count > options.maxDeletes && Double(count) > options.maxDeleteFraction * Double(linkCount) {
-                return .threshold
-            }
+        let empty = Side.allCases.filter { listings[$0].isFull && listings[$0].count == 0 }
+        if !empty.isEmpty && linkCount > 0 {
+            return tripped(.emptyListing, suspect: empty)
         }
-        return nil
+        let over = Side.allCases.filter { side in
+            missing[side] > options.maxDeletes && Double(missing[side]) > options.maxDeleteFraction * Double(linkCount)
+        }
+        return over.isEmpty ? nil : tripped(.threshold, suspect: over)
     }
 
     /// The side changed last; nil when unknown or simultaneous.
