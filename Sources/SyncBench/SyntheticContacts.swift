@@ -13,11 +13,7 @@ struct SyntheticContacts {
     static func espoId(_ i: Int) -> String { hex(i, salt: 0xC2B2_AE3D_27D4_EB4F, width: 17) }
 
     private static func hex(_ i: Int, salt: UInt64, width: Int) -> String {
-        var z = UInt64(i) &+ salt
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        let digits = String(z, radix: 16)
+        let digits = String(SeededGenerator.mix(UInt64(i) &+ salt), radix: 16)
         let padded = String(repeating: "0", count: max(0, 16 - digits.count)) + digits
         return String((padded + padded.reversed()).prefix(width))
     }

@@ -400,7 +400,7 @@ struct JSONNumberTests {
     }
 
     @Test func randomLexemesMatchStandardLibrary() throws {
-        var random = SplitMix64(seed: 0x5EED_0001)
+        var random = SeededGenerator(seed: 0x5EED_0001)
         for _ in 0..<20_000 {
             let lexeme = randomNumberLexeme(using: &random)
             let expected = Double(lexeme)!
@@ -413,7 +413,7 @@ struct JSONNumberTests {
         }
     }
 
-    private func randomNumberLexeme(using random: inout SplitMix64) -> String {
+    private func randomNumberLexeme(using random: inout SeededGenerator) -> String {
         func digits(_ count: Int) -> String {
             String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &random))) })
         }
@@ -490,7 +490,7 @@ struct JSONNumberTests {
     }
 
     @Test func randomBitPatternsRoundTrip() throws {
-        var random = SplitMix64(seed: 0xB175)
+        var random = SeededGenerator(seed: 0xB175)
         var checked = 0
         while checked < 5_000 {
             let number = Double(bitPattern: random.next())
@@ -558,7 +558,7 @@ struct JSONSerializationTests {
 struct JSONRoundTripTests {
     @Test("random values round-trip", arguments: 0..<300)
     func randomValue(seed: Int) throws {
-        var random = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 17)
+        var random = SeededGenerator(seed: UInt64(seed) &* 0x9E37_79B9 &+ 17)
         let value = RandomJSON.value(depth: 0, using: &random)
 
         let compact = value.serialized()
@@ -653,25 +653,9 @@ struct JSONValueTests {
 
 // MARK: - Seeded random values
 
-/// SplitMix64: a tiny deterministic generator so every run tests the same values.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private enum RandomJSON {
-    static func value(depth: Int, using random: inout SplitMix64) -> JSON {
+    static func value(depth: Int, using random: inout SeededGenerator) -> JSON {
         let kind = depth >= 5 ? Int.random(in: 0..<4, using: &random) : Int.random(in: 0..<7, using: &random)
         switch kind {
         case 0: return .null
@@ -690,7 +674,7 @@ private enum RandomJSON {
         }
     }
 
-    static func number(using random: inout SplitMix64) -> Double {
+    static func number(using random: inout SeededGenerator) -> Double {
         switch Int.random(in: 0..<6, using: &random) {
         case 0: return Double(Int.random(in: -1000...1000, using: &random))
         case 1: return Double(Int64.random(in: -(1 << 53)...(1 << 53), using: &random))
@@ -710,7 +694,7 @@ private enum RandomJSON {
         "é", "ß", "中", "😀", "𝄞", "\u{301}", "\u{2028}", "\u{FEFF}", "\u{FFFD}", "\u{10FFFF}",
     ]
 
-    static func string(using random: inout SplitMix64) -> String {
+    static func string(using random: inout SeededGenerator) -> String {
         var scalars = String.UnicodeScalarView()
         for _ in 0..<Int.random(in: 0...12, using: &random) {
             if Int.random(in: 0..<8, using: &random) == 0 {

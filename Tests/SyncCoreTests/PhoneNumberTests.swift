@@ -321,7 +321,7 @@ struct PhoneNumberE164Tests {
 
     @Test("on generated messy input every result is E.164 and idempotent")
     func generatedInput() {
-        var generator = PhoneFuzzGenerator(seed: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         let pieces = Array("0123456789".map(String.init).repeated(6)) + [
             " ", "-", ".", "(", ")", "/", "+", "x", "#", "(0)", "00", "011", " ext. ", "8", "1", "06",
         ]
@@ -470,20 +470,6 @@ struct CallingCodesTableTests {
     }
 }
 
-/// A small seeded generator (SplitMix64), so the generated-input test is the same on every run.
-private struct PhoneFuzzGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private extension Array {
     /// The array's elements, `count` times over.

@@ -2,19 +2,6 @@ import Foundation
 import Testing
 @testable import SyncCore
 
-/// SplitMix64: a seeded generator, so every failing case can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random worlds: linked pairs edited on either side, deleted, paused or out of scope, and unlinked
 /// records whose identities collide, under random conflict and delete policies.
 struct WorldGenerator {

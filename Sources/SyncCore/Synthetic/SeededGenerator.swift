@@ -1,0 +1,22 @@
+/// Deterministic random numbers (SplitMix64) for reproducible synthetic data: property tests, the
+/// benchmark, and the emulators' seeded records. The same seed gives the same sequence everywhere.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return SeededGenerator.mix(state)
+    }
+
+    /// The SplitMix64 finaliser: a well-spread 64-bit value for `value`.
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
