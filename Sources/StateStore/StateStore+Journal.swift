@@ -41,11 +41,12 @@ extension StateStore {
     /// The executor's commit point: marks `entry` applied (with the id of a created record) and applies
     /// its effect to links and base, in one transaction synced to disk.
     ///
-    /// - link, create: the new link, its base the operation's base (`createdId` is the new record's id;
-    ///   a create that replaces a link deletes that one first)
-    /// - update, rebase: the operation's base merged into the link's base
-    /// - delete, unlink: the link is gone
-    /// - detach: the link is kept but no longer synced
+    /// - link: a new link with the operation's base, or a paused one resumed with the base merged
+    /// - create: the new link, its base the operation's base (`createdId` is the new record's id; a
+    ///   create that replaces a link deletes that one first)
+    /// - update, rebase: the operation's base merged into the link's base (replacing it when `replacesBase`)
+    /// - unlink: the link is paused, kept as a marker
+    /// - forget, delete: the link is gone
     ///
     /// Snapshots are left alone: the next fetch refreshes them. Completing an applied entry again does nothing.
     public func complete(_ entry: Int64, createdId: String?) throws(StateStoreError) {
