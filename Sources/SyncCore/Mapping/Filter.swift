@@ -53,14 +53,7 @@ public enum FilterTest: Sendable, Hashable {
             let present = value.map { !$0.isNull } ?? false
             return present == expected
         case .isEmpty(let expected):
-            let empty: Bool
-            switch value {
-            case nil, .null?: empty = true
-            case .string(let s)?: empty = s.isEmpty
-            case .array(let a)?: empty = a.isEmpty
-            default: empty = false
-            }
-            return empty == expected
+            return (value?.isEmptyValue ?? true) == expected
         }
     }
 

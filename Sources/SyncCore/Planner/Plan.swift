@@ -133,23 +133,17 @@ public struct Operation: Sendable, Hashable {
         return LinkKey(ghlId: ghlId, espoId: espoId)
     }
 
-    /// `operations` in application order, comparing precomputed keys rather than whole operations.
-    static func sorted(_ operations: [Operation]) -> [Operation] {
-        let keys = operations.indices.map { i in
-            let op = operations[i]
-            return (op.action.rank, op.target.map { $0 == .ghl ? 0 : 1 } ?? -1, op.ghlId ?? "", op.espoId ?? "", i)
-        }
-        return keys.sorted { $0 < $1 }.map { operations[$0.4] }
+    /// Where the operation stands in application order: action, target (bookkeeping first), ids.
+    var sortKey: (Int, Int, String, String) {
+        (action.rank, target.map { $0 == .ghl ? 0 : 1 } ?? -1, ghlId ?? "", espoId ?? "")
     }
 
-    static func order(_ a: Operation, _ b: Operation) -> Bool {
-        if a.action.rank != b.action.rank { return a.action.rank < b.action.rank }
-        let ta = a.target.map { $0 == .ghl ? 0 : 1 } ?? -1
-        let tb = b.target.map { $0 == .ghl ? 0 : 1 } ?? -1
-        if ta != tb { return ta < tb }
-        if (a.ghlId ?? "") != (b.ghlId ?? "") { return (a.ghlId ?? "") < (b.ghlId ?? "") }
-        return (a.espoId ?? "") < (b.espoId ?? "")
+    /// `operations` in application order, each key computed once rather than per comparison.
+    static func sorted(_ operations: [Operation]) -> [Operation] {
+        operations.indices.map { (operations[$0].sortKey, $0) }.sorted { $0.0 < $1.0 }.map { operations[$0.1] }
     }
+
+    static func order(_ a: Operation, _ b: Operation) -> Bool { a.sortKey < b.sortKey }
 }
 
 /// One field's change, as the dry run shows it.
