@@ -13,6 +13,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         // Canonical model, mapping language and the three-way planner: pure, no I/O.
@@ -36,7 +43,31 @@ let package = Package(
         ),
         // Child process for the store's crash test: commits, then dies by SIGKILL mid-transaction.
         .executableTarget(name: "StoreCrashProbe", dependencies: ["SyncCore", "StateStore"]),
+        // HTTP calls both clients share: pacing, retries, outcome-unknown writes, exchange recording.
+        .target(
+            name: "Transport",
+            dependencies: [
+                "SyncCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What both emulators share: the HTTP server, fault injection, the request log.
+        .target(
+            name: "Emulation",
+            dependencies: [
+                "SyncCore", "Transport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
         .testTarget(
             name: "StateStoreTests",
             dependencies: ["SyncCore", "StateStore", .product(name: "GRDB", package: "GRDB.swift")]

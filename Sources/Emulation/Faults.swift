@@ -1,0 +1,110 @@
+import SyncCore
+
+/// Faults an emulator injects, decided per request by a seeded generator so runs repeat.
+public struct Faults: Sendable, Equatable {
+    /// Share of requests answered with a 5xx before being processed.
+    public var serverErrorRate: Double
+    /// Share of requests whose connection is dropped before they are processed.
+    public var dropRate: Double
+    /// Share of writes that are applied and then lose their answer (the connection drops).
+    public var lostAnswerRate: Double
+    /// Share of creates (POST writes) that are applied and then answered 422, as GHL has been seen to do.
+    public var appliedButRejectedRate: Double
+    /// Added before every answer.
+    public var latency: Duration
+    /// The next this many requests are answered 429.
+    public var throttleBurst: Int
+    public var seed: UInt64
+
+    public init(
+        serverErrorRate: Double = 0, dropRate: Double = 0, lostAnswerRate: Double = 0,
+        appliedButRejectedRate: Double = 0, latency: Duration = .zero, throttleBurst: Int = 0, seed: UInt64 = 1
+    ) {
+        self.serverErrorRate = serverErrorRate
+        self.dropRate = dropRate
+        self.lostAnswerRate = lostAnswerRate
+        self.appliedButRejectedRate = appliedButRejectedRate
+        self.latency = latency
+        self.throttleBurst = throttleBurst
+        self.seed = seed
+    }
+
+    public static let none = Faults()
+
+    /// The faults as JSON, for `PUT /__emulator/faults` and the CLI.
+    public var json: JSON {
+        .object([
+            "serverErrorRate": .number(serverErrorRate), "dropRate": .number(dropRate),
+            "lostAnswerRate": .number(lostAnswerRate), "appliedButRejectedRate": .number(appliedButRejectedRate),
+            "latencyMs": .number(Double(latency.components.seconds * 1000) + Double(latency.components.attoseconds) / 1e15),
+            "throttleBurst": .number(Double(throttleBurst)), "seed": .number(Double(seed)),
+        ])
+    }
+
+    /// Reads faults from JSON; absent keys keep their value in `base`.
+    public init(json: JSON, base: Faults = .none) throws(FaultsError) {
+        guard case .object(let object) = json else { throw FaultsError(message: "faults must be a JSON object") }
+        self = base
+        for (key, value) in object {
+            guard case .number(let number) = value else { throw FaultsError(message: "`\(key)` must be a number") }
+            switch key {
+            case "serverErrorRate": serverErrorRate = number
+            case "dropRate": dropRate = number
+            case "lostAnswerRate": lostAnswerRate = number
+            case "appliedButRejectedRate": appliedButRejectedRate = number
+            case "latencyMs": latency = .microseconds(Int64(number * 1000))
+            case "throttleBurst": throttleBurst = Int(number)
+            case "seed": seed = UInt64(number)
+            default:
+                throw FaultsError(message: "unknown fault `\(key)`; known: serverErrorRate, dropRate, lostAnswerRate, appliedButRejectedRate, latencyMs, throttleBurst, seed")
+            }
+        }
+    }
+}
+
+/// A faults document that cannot be used.
+public struct FaultsError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// What happens to one request.
+public enum Fault: String, Sendable {
+    case none, throttled, serverError, dropped, lostAnswer, appliedButRejected
+}
+
+/// Decides the fault for each request.
+actor FaultPlan {
+    private(set) var faults: Faults
+    private var generator: SeededGenerator
+    private var burstLeft: Int
+
+    init(_ faults: Faults) {
+        self.faults = faults
+        self.generator = SeededGenerator(seed: faults.seed)
+        self.burstLeft = faults.throttleBurst
+    }
+
+    func set(_ faults: Faults) {
+        self.faults = faults
+        self.generator = SeededGenerator(seed: faults.seed)
+        self.burstLeft = faults.throttleBurst
+    }
+
+    func next(for request: ServedRequest, route: Route) -> Fault {
+        if burstLeft > 0 {
+            burstLeft -= 1
+            return .throttled
+        }
+        if roll(faults.dropRate) { return .dropped }
+        if roll(faults.serverErrorRate) { return .serverError }
+        if route.isWrite, roll(faults.lostAnswerRate) { return .lostAnswer }
+        if route.isWrite, request.method == "POST", roll(faults.appliedButRejectedRate) { return .appliedButRejected }
+        return .none
+    }
+
+    private func roll(_ rate: Double) -> Bool {
+        guard rate > 0 else { return false }
+        return Double(generator.next() >> 11) / Double(1 << 53) < rate
+    }
+}

@@ -1,0 +1,62 @@
+/// Paces the requests to one API account: a sliding request window, a concurrency cap, the server's
+/// own rate-limit answers, and holds after a 429. Shared by every task that calls that account.
+public actor Pacer {
+    public let limit: RateLimit
+    private var window: RateWindow
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+    private var inFlight = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init(_ limit: RateLimit) {
+        self.limit = limit
+        self.window = RateWindow(limit)
+        self.origin = clock.now
+    }
+
+    private var now: Duration { clock.now - origin }
+
+    /// Waits for a free slot and a start the window allows, then counts the request as started.
+    /// Throws `CancellationError` when the task is cancelled, `Pacer.DailyQuotaSpent` when the day's
+    /// quota is gone.
+    public func acquire() async throws {
+        while true {
+            try Task.checkCancellation()
+            if window.isDailyQuotaSpent { throw DailyQuotaSpent() }
+            if inFlight >= limit.concurrency {
+                await withCheckedContinuation { waiters.append($0) }
+                continue
+            }
+            let current = now
+            let start = window.nextStart(at: current)
+            if start <= current {
+                window.recordStart(at: current)
+                inFlight += 1
+                return
+            }
+            try await Task.sleep(for: start - current)
+        }
+    }
+
+    /// Frees the slot taken by `acquire()`.
+    public func release() {
+        inFlight -= 1
+        if !waiters.isEmpty { waiters.removeFirst().resume() }
+    }
+
+    /// Feeds back what an answer said about the server's limits.
+    public func observe(_ quota: Quota) {
+        window.observe(quota, at: now)
+    }
+
+    /// After a 429: holds every start for `duration` (the server's `Retry-After`, else one window).
+    public func holdAfterThrottle(_ duration: Duration?) {
+        window.hold(until: now + (duration ?? window.interval))
+    }
+
+    /// Requests started so far that count against the day, as far as this pacer knows.
+    public var dailyRemaining: Int? { window.dailyRemaining }
+
+    /// Thrown by `acquire()` when the daily quota is spent.
+    public struct DailyQuotaSpent: Error {}
+}
