@@ -9,10 +9,18 @@ build:
 release:
 	$(SWIFT) build -c release
 
-# Builds every target (the tests launch the built store-crash-probe), then runs every test.
+# Where the tests record API exchanges for the contract checker, and the services it must see.
+CONTRACT_LOG_DIR ?= $(CURDIR)/.build/contract
+CONTRACT_SERVICES ?=
+
+# Builds every target (the tests launch the built store-crash-probe), runs every test while recording
+# API exchanges, then checks those exchanges against the official OpenAPI specs.
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	rm -rf "$(CONTRACT_LOG_DIR)" && mkdir -p "$(CONTRACT_LOG_DIR)"
+	CONTRACT_LOG_DIR="$(CONTRACT_LOG_DIR)" $(SWIFT) test --skip-build
+	python3 Tests/Contract/test_check.py
+	python3 Tests/Contract/check.py $(foreach s,$(CONTRACT_SERVICES),--expect $(s)) "$(CONTRACT_LOG_DIR)"
 
 # Not a test: measures ingest, the raw SQLite insert rate, plan time and peak RSS (see BENCHMARKS.md).
 bench:
