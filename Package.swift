@@ -66,7 +66,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The command's config, output and subcommands (the executable only calls into it).
+        .target(name: "CLI", dependencies: ["SyncCore"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(name: "CLITests", dependencies: ["SyncCore", "CLI"]),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
         .testTarget(
             name: "StateStoreTests",

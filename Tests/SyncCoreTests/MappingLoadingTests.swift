@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MappingLoadingTests {
     /// The single issue of a mapping that must fail, or a test failure.
-    func issues(_ text: String) -> [MappingIssue] {
+    func issues(_ text: String) -> [DocumentIssue] {
         do {
             _ = try mapping(text, file: "mappings/broken.json")
             Issue.record("the mapping loaded but should not have")

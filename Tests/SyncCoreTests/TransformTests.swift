@@ -100,7 +100,7 @@ import Testing
 
     @Test func everyRegistryNameParses() {
         for (name, _) in Transform.registry {
-            var reader = MappingReader(file: "t.json")
+            var reader = DocumentReader(file: "t.json")
             let json: JSON
             switch name {
             case "e164": json = ["e164": ["defaultRegion": "US"]]

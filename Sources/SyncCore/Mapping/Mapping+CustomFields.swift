@@ -15,12 +15,12 @@ extension Mapping {
     /// `ids` maps keys to ids, as the location's custom field definitions list them; a key the location
     /// does not have is an error naming the field, since ids differ per location.
     public func resolvingCustomFields(_ ids: [String: String]) throws(MappingError) -> Mapping {
-        var issues: [MappingIssue] = []
+        var issues: [DocumentIssue] = []
         func resolve(_ path: SourcePath, at location: String) -> SourcePath {
             guard case .customField(.key(let key)) = path else { return path }
             if let id = ids[key] { return .customField(.id(id)) }
             let known = ids.keys.sorted().prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
-            issues.append(MappingIssue(
+            issues.append(DocumentIssue(
                 file: file, path: location, message: "the GoHighLevel location has no custom field with key \"\(key)\"",
                 fix: known.isEmpty ? "create the custom field in GoHighLevel, or remove it from the mapping"
                     : "use one of the location's keys: \(known)"))
@@ -28,7 +28,7 @@ extension Mapping {
         }
         var resolved = self
         for (i, field) in fields.enumerated() {
-            let location = MappingReader.child("$.fields", field.name) + ".ghl"
+            let location = DocumentReader.child("$.fields", field.name) + ".ghl"
             resolved.fields[i].sources.ghl.paths = field.sources.ghl.paths.map { resolve($0, at: location) }
         }
         resolved.sides.ghl.filter = sides.ghl.filter?.mapPaths { resolve($0, at: "$.ghl.filter") }

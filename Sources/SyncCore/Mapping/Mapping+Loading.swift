@@ -18,7 +18,7 @@ extension Mapping {
             throw MappingError(file: file, path: "line \(error.line), column \(error.column)",
                                message: "not valid JSON: \(error.message)", fix: "correct the JSON syntax at that position")
         }
-        var reader = MappingReader(file: file)
+        var reader = DocumentReader(file: file)
         let mapping = MappingDocument.read(json, reader: &reader)
         if let mapping, reader.issues.isEmpty {
             for issue in mapping.validate() { reader.fail(issue.path, issue.message, fix: issue.fix) }
@@ -40,14 +40,14 @@ extension Mapping {
             throw MappingError(file: directory, message: "the folder holds no *.json mapping",
                                fix: "copy mappings/contacts.json from the project into it")
         }
-        var issues: [MappingIssue] = []
+        var issues: [DocumentIssue] = []
         var mappings: [Mapping] = []
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
             do {
                 let mapping = try load(file: path)
                 if let earlier = mappings.first(where: { $0.entity == mapping.entity }) {
-                    issues.append(MappingIssue(file: path, path: "$.entity",
+                    issues.append(DocumentIssue(file: path, path: "$.entity",
                                                message: "entity \"\(mapping.entity)\" is already mapped by \(earlier.file)",
                                                fix: "keep one mapping file per entity"))
                 } else {
@@ -69,7 +69,7 @@ enum MappingDocument {
     static let fieldKeys = ["type", "direction", "conflict", "ghl", "espo", "transforms", "samples"]
     static let sourceKeys = ["path", "paths", "customField", "transforms"]
 
-    static func read(_ json: JSON, reader: inout MappingReader) -> Mapping? {
+    static func read(_ json: JSON, reader: inout DocumentReader) -> Mapping? {
         guard let top = reader.object(json, at: "$", allowed: topKeys, what: "a mapping") else { return nil }
         let entity = reader.string(reader.required(top, "entity", at: "$", what: "\"contact\""), at: "$.entity", what: "the entity name")
         let ghl = top["ghl"].flatMap { side($0, .ghl, at: "$.ghl", reader: &reader) }
@@ -86,7 +86,7 @@ enum MappingDocument {
                 reader.fail("$.fields", "no fields are mapped", fix: "map at least one field")
             }
             for (name, spec) in object {
-                if let field = field(name, spec, at: MappingReader.child("$.fields", name), reader: &reader) {
+                if let field = field(name, spec, at: DocumentReader.child("$.fields", name), reader: &reader) {
                     fields.append(field)
                 }
             }
@@ -100,7 +100,7 @@ enum MappingDocument {
                        identity: identity, conflict: conflict, deletes: deletes)
     }
 
-    private static func side(_ json: JSON, _ side: Side, at path: String, reader: inout MappingReader) -> SideSpec? {
+    private static func side(_ json: JSON, _ side: Side, at path: String, reader: inout DocumentReader) -> SideSpec? {
         guard let o = reader.object(json, at: path, allowed: sideKeys, what: "the \(side.displayName) side") else { return nil }
         let object = reader.string(
             reader.required(o, "object", at: path, what: side == .ghl ? "\"contact\"" : "\"Contact\""),
@@ -121,7 +121,7 @@ enum MappingDocument {
         return SideSpec(object: object, idPath: idPath, updatedAtPath: updatedAt, filter: filter, createRequires: requires)
     }
 
-    private static func field(_ name: String, _ json: JSON, at path: String, reader: inout MappingReader) -> FieldMapping? {
+    private static func field(_ name: String, _ json: JSON, at path: String, reader: inout DocumentReader) -> FieldMapping? {
         if name == "*" || name.isEmpty || name.contains(where: { $0.isWhitespace }) {
             reader.fail(path, "\"\(name)\" is not a usable field name", fix: "use a name without spaces, such as \"firstName\"")
         }
@@ -146,7 +146,7 @@ enum MappingDocument {
                             ghl: ghl, espo: espo, samples: samples)
     }
 
-    private static func source(_ json: JSON, at path: String, side: Side, reader: inout MappingReader) -> FieldSource? {
+    private static func source(_ json: JSON, at path: String, side: Side, reader: inout DocumentReader) -> FieldSource? {
         if case .string = json {
             return sourcePath(json, at: path, side: side, reader: &reader).map { FieldSource($0) }
         }
@@ -176,7 +176,7 @@ enum MappingDocument {
     }
 
     /// A key path (`"address.city"`, `"emailAddressData[primary].emailAddress"`) or `{"customField": {"id"|"key": …}}`.
-    static func sourcePath(_ json: JSON, at path: String, side: Side, reader: inout MappingReader) -> SourcePath? {
+    static func sourcePath(_ json: JSON, at path: String, side: Side, reader: inout DocumentReader) -> SourcePath? {
         if case .string(let dotted) = json {
             let segments = dotted.split(separator: ".", omittingEmptySubsequences: false)
             let bad = segments.first { segment in
@@ -210,14 +210,14 @@ enum MappingDocument {
         }
     }
 
-    private static func readTransforms(_ json: JSON, at path: String, reader: inout MappingReader) -> [Transform] {
+    private static func readTransforms(_ json: JSON, at path: String, reader: inout DocumentReader) -> [Transform] {
         guard let items = reader.array(json, at: path, what: "a list of transforms") else { return [] }
         return items.enumerated().compactMap { i, item in Transform.parse(item, at: "\(path)[\(i)]", reader: &reader) }
     }
 
     static let filterOperators = ["equals", "in", "contains", "exists", "isEmpty"]
 
-    private static func filter(_ json: JSON, at path: String, side: Side, reader: inout MappingReader) -> Filter? {
+    private static func filter(_ json: JSON, at path: String, side: Side, reader: inout DocumentReader) -> Filter? {
         guard case .object(let o) = json else {
             reader.fail(path, "expected a filter (an object), found \(json.kindName)",
                         fix: #"write e.g. {"path": "tags", "contains": "crm"}"#)
@@ -276,7 +276,7 @@ enum MappingDocument {
         return .test(location, test)
     }
 
-    private static func identityKeys(_ json: JSON, reader: inout MappingReader) -> [IdentityKey] {
+    private static func identityKeys(_ json: JSON, reader: inout DocumentReader) -> [IdentityKey] {
         guard let items = reader.array(json, at: "$.identity", what: "the identity keys") else { return [] }
         var keys: [IdentityKey] = []
         for (i, item) in items.enumerated() {

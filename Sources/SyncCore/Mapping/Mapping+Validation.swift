@@ -1,10 +1,10 @@
 extension Mapping {
     /// Problems a well-formed mapping can still have: names that do not exist, fields that fight over a
     /// key, and bidirectional fields that do not round trip.
-    public func validate() -> [MappingIssue] {
-        var issues: [MappingIssue] = []
+    public func validate() -> [DocumentIssue] {
+        var issues: [DocumentIssue] = []
         func fail(_ path: String, _ message: String, _ fix: String) {
-            issues.append(MappingIssue(file: file, path: path, message: message, fix: fix))
+            issues.append(DocumentIssue(file: file, path: path, message: message, fix: fix))
         }
         let names = fields.map(\.name)
         let known = names.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -24,7 +24,7 @@ extension Mapping {
             }
         }
         for field in fields {
-            let path = MappingReader.child("$.fields", field.name)
+            let path = DocumentReader.child("$.fields", field.name)
             for side in Side.allCases {
                 let source = field.sources[side]
                 let joins = source.transforms.contains(where: \.joinsPaths)
@@ -53,7 +53,7 @@ extension Mapping {
             for field in fields where field.direction.writes(to: side) {
                 for path in field.sources[side].paths {
                     if let other = owner[path] {
-                        fail("\(MappingReader.child("$.fields", field.name)).\(side.rawValue)",
+                        fail("\(DocumentReader.child("$.fields", field.name)).\(side.rawValue)",
                              "\"\(other)\" and \"\(field.name)\" both write \(side.displayName) \(path)",
                              "map each \(side.displayName) key from one field only, or make one of them one-way")
                     } else {
@@ -65,7 +65,7 @@ extension Mapping {
         if issues.isEmpty {
             for field in fields where field.direction == .both {
                 if let problem = roundTripProblem(of: field) {
-                    fail(MappingReader.child("$.fields", field.name), problem,
+                    fail(DocumentReader.child("$.fields", field.name), problem,
                          "make the transforms invertible on both sides (put a normaliser such as \"lower\" in the field's shared \"transforms\", give a map an \"inverse\"), or set \"direction\" to \"to-espo\" or \"to-ghl\"")
                 }
             }

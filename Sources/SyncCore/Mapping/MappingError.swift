@@ -1,5 +1,5 @@
-/// One problem in a mapping file: the file, where in it, what is wrong, and how to fix it.
-public struct MappingIssue: Sendable, Hashable, CustomStringConvertible {
+/// One problem in a file a person wrote (a mapping, a config): the file, where in it, what is wrong, and how to fix it.
+public struct DocumentIssue: Sendable, Hashable, CustomStringConvertible {
     public var file: String
     /// A JSON path such as `$.fields.email.ghl.transforms[1]`.
     public var path: String
@@ -18,14 +18,14 @@ public struct MappingIssue: Sendable, Hashable, CustomStringConvertible {
 
 /// A mapping that cannot be used, with every problem found in it.
 public struct MappingError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var issues: [MappingIssue]
+    public var issues: [DocumentIssue]
 
-    public init(issues: [MappingIssue]) {
+    public init(issues: [DocumentIssue]) {
         self.issues = issues
     }
 
     public init(file: String, path: String = "$", message: String, fix: String) {
-        self.issues = [MappingIssue(file: file, path: path, message: message, fix: fix)]
+        self.issues = [DocumentIssue(file: file, path: path, message: message, fix: fix)]
     }
 
     public var description: String { issues.map(\.description).joined(separator: "\n") }

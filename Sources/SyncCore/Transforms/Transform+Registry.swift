@@ -21,7 +21,7 @@ extension Transform {
     ]
 
     /// Reads one entry of a `transforms` array: `"name"` or `{"name": options}`.
-    static func parse(_ json: JSON, at path: String, reader: inout MappingReader) -> Transform? {
+    static func parse(_ json: JSON, at path: String, reader: inout DocumentReader) -> Transform? {
         let names = registry.keys.map { "\"\($0)\"" }.joined(separator: ", ")
         let name: String
         let options: JSON?
@@ -38,11 +38,11 @@ extension Transform {
             return nil
         }
         guard let usage = registry[name] else {
-            let suggestion = MappingReader.closest(to: name, in: Array(registry.keys)).map { "did you mean \"\($0)\"? " } ?? ""
+            let suggestion = DocumentReader.closest(to: name, in: Array(registry.keys)).map { "did you mean \"\($0)\"? " } ?? ""
             reader.fail(path, "unknown transform \"\(name)\"", fix: "\(suggestion)the transforms are \(names)")
             return nil
         }
-        let optionsPath = MappingReader.child(path, name)
+        let optionsPath = DocumentReader.child(path, name)
         func noOptions(_ t: Transform) -> Transform? {
             if let options, options != .object([:]), options != .null {
                 reader.fail(optionsPath, "\"\(name)\" takes no options", fix: "write just \"\(name)\"")
@@ -133,7 +133,7 @@ extension Transform {
         case native, string
     }
 
-    private static func parseMap(_ options: JSON?, at path: String, reader: inout MappingReader) -> Transform? {
+    private static func parseMap(_ options: JSON?, at path: String, reader: inout DocumentReader) -> Transform? {
         guard let options,
               let o = reader.object(options, at: path, allowed: ["values", "inverse", "otherwise"], what: "the options of \"map\"")
         else {
@@ -153,7 +153,7 @@ extension Transform {
             var result = OrderedDictionary<String, String>()
             for (k, v) in object {
                 guard case .string(let s) = v else {
-                    reader.fail(MappingReader.child(path + "." + key, k), "table values must be text, found \(v.kindName)",
+                    reader.fail(DocumentReader.child(path + "." + key, k), "table values must be text, found \(v.kindName)",
                                 fix: "write the value in double quotes")
                     continue
                 }

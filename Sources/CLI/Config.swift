@@ -1,0 +1,284 @@
+import Foundation
+import SyncCore
+
+/// The sync's configuration file (`espo-ghl-sync.json`): where both APIs are, how to authenticate,
+/// where state and mappings live, and the safety thresholds. Secrets are never in the file, only the
+/// names of the environment variables that hold them.
+public struct Config: Sendable, Equatable {
+    /// The file this config was read from.
+    public var file: String
+    public var ghl: GHL
+    public var espo: Espo
+    /// The state file (absolute; relative paths resolve against the config file's folder).
+    public var state: String
+    /// The folder of mapping files (absolute).
+    public var mappings: String
+    /// The environment variable holding the key that seals tokens at rest.
+    public var tokenKeyEnv: String
+    public var sync: SyncSettings
+
+    /// The GoHighLevel side.
+    public struct GHL: Sendable, Equatable {
+        public var baseURL: String
+        public var locationId: String
+        public var auth: Auth
+        public var rateLimit: Limits
+        /// The key GHL's custom-field writes carry the value under: `field_value` (v2 spec) or `fieldValue`.
+        public var customFieldValueKey: String
+
+        /// How the sync authenticates to GHL.
+        public enum Auth: Sendable, Equatable {
+            /// A Private Integration Token, read from the environment variable `tokenEnv`.
+            case privateToken(tokenEnv: String)
+            /// A Marketplace app: client id and secret from the environment, tokens kept in the state file.
+            case oauth(clientIdEnv: String, clientSecretEnv: String, redirectURI: String)
+        }
+    }
+
+    /// The EspoCRM side.
+    public struct Espo: Sendable, Equatable {
+        /// The site's root; the client adds `/api/v1`.
+        public var baseURL: String
+        public var auth: Auth
+        public var rateLimit: Limits
+
+        /// How the sync authenticates to EspoCRM.
+        public enum Auth: Sendable, Equatable {
+            case apiKey(apiKeyEnv: String)
+            case hmac(apiKeyEnv: String, secretKeyEnv: String)
+            case basic(usernameEnv: String, passwordEnv: String)
+        }
+    }
+
+    /// Request pacing for one side.
+    public struct Limits: Sendable, Equatable {
+        public var requests: Int
+        public var intervalSeconds: Double
+        public var daily: Int?
+        public var concurrency: Int
+    }
+
+    /// How a run behaves.
+    public struct SyncSettings: Sendable, Equatable {
+        /// The mass-delete guard trips when a run would delete more than this many records on a side…
+        public var maxDeletes: Int
+        /// …and more than this share of that side's linked records.
+        public var maxDeleteFraction: Double
+        /// Every this many days a run fetches everything (deletes show only in full snapshots); 0 = never.
+        public var fullScanEveryDays: Double
+        /// Incremental fetches start this many seconds before the last high-water mark.
+        public var overlapSeconds: Double
+    }
+
+    public static let defaultFile = "espo-ghl-sync.json"
+    public static let defaultTokenKeyEnv = "ESPO_GHL_SYNC_TOKEN_KEY"
+}
+
+/// A config file that cannot be used: every problem, each with the key and the fix.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var issues: [DocumentIssue]
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
+
+extension Config {
+    /// Reads and checks the config file at `path`.
+    public static func load(file path: String) throws(ConfigError) -> Config {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ConfigError(issues: [DocumentIssue(
+                file: path, path: "$", message: "cannot read the config file",
+                fix: "create it (README, section Configuration) or pass --config FILE")])
+        }
+        return try parse(Array(data), file: url.path)
+    }
+
+    /// Parses a config document; relative paths resolve against the folder of `file`.
+    public static func parse(_ bytes: [UInt8], file: String) throws(ConfigError) -> Config {
+        let json: JSON
+        do { json = try JSON(parsing: bytes) } catch {
+            throw ConfigError(issues: [DocumentIssue(
+                file: file, path: "line \(error.line), column \(error.column)", message: error.message,
+                fix: "correct the JSON syntax")])
+        }
+        var reader = DocumentReader(file: file)
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        let config = read(json, reader: &reader, folder: folder)
+        guard reader.issues.isEmpty, let config else { throw ConfigError(issues: reader.issues) }
+        return config
+    }
+
+    private static func read(_ json: JSON, reader: inout DocumentReader, folder: String) -> Config? {
+        let keys = ["ghl", "espo", "state", "mappings", "tokenKeyEnv", "sync"]
+        guard let root = reader.object(json, at: "$", allowed: keys, what: "the config") else { return nil }
+        let ghl = reader.required(root, "ghl", at: "$", what: "{ \"baseURL\": …, \"locationId\": …, \"auth\": … }")
+            .flatMap { readGHL($0, reader: &reader) }
+        let espo = reader.required(root, "espo", at: "$", what: "{ \"baseURL\": …, \"auth\": … }")
+            .flatMap { readEspo($0, reader: &reader) }
+        let state = reader.string(root["state"], at: "$.state", what: "the state file's path") ?? "state.sqlite"
+        let mappings = reader.string(root["mappings"], at: "$.mappings", what: "the mappings folder") ?? "mappings"
+        let tokenKeyEnv = reader.string(root["tokenKeyEnv"], at: "$.tokenKeyEnv", what: "an environment variable name")
+            ?? defaultTokenKeyEnv
+        let sync = readSync(root["sync"], reader: &reader)
+        guard let ghl, let espo else { return nil }
+        return Config(
+            file: reader.file, ghl: ghl, espo: espo, state: resolve(state, in: folder),
+            mappings: resolve(mappings, in: folder), tokenKeyEnv: tokenKeyEnv, sync: sync)
+    }
+
+    private static func readGHL(_ json: JSON, reader: inout DocumentReader) -> GHL? {
+        let path = "$.ghl"
+        guard let object = reader.object(
+            json, at: path, allowed: ["baseURL", "locationId", "auth", "rateLimit", "customFieldValueKey"], what: "the GHL settings")
+        else { return nil }
+        let baseURL = url(object["baseURL"], at: "\(path).baseURL", reader: &reader) ?? "https://services.leadconnectorhq.com"
+        let location = reader.required(object, "locationId", at: path, what: "\"your sub-account's location id\"")
+            .flatMap { reader.string($0, at: "\(path).locationId", what: "the location id") }
+        let auth = reader.required(object, "auth", at: path, what: "{ \"type\": \"privateToken\", \"tokenEnv\": \"GHL_TOKEN\" }")
+            .flatMap { readGHLAuth($0, reader: &reader) }
+        let limits = readLimits(object["rateLimit"], at: "\(path).rateLimit", defaults: .init(
+            requests: 100, intervalSeconds: 10, daily: 200_000, concurrency: 8), reader: &reader)
+        let valueKey = reader.string(object["customFieldValueKey"], at: "\(path).customFieldValueKey", what: "a key") ?? "field_value"
+        if !["field_value", "fieldValue"].contains(valueKey) {
+            reader.fail("\(path).customFieldValueKey", "\"\(valueKey)\" is not a key GHL reads", fix: "use \"field_value\" or \"fieldValue\"")
+        }
+        guard let location, let auth else { return nil }
+        return GHL(baseURL: baseURL, locationId: location, auth: auth, rateLimit: limits, customFieldValueKey: valueKey)
+    }
+
+    private enum GHLAuthType: String, CaseIterable { case privateToken, oauth }
+    private enum EspoAuthType: String, CaseIterable { case apiKey, hmac, basic }
+
+    private static func readGHLAuth(_ json: JSON, reader: inout DocumentReader) -> GHL.Auth? {
+        let path = "$.ghl.auth"
+        guard let object = reader.object(
+            json, at: path, allowed: ["type", "tokenEnv", "clientIdEnv", "clientSecretEnv", "redirectURI"], what: "the GHL auth")
+        else { return nil }
+        guard let type = reader.required(object, "type", at: path, what: "\"privateToken\" or \"oauth\"")
+            .flatMap({ reader.choice($0, at: "\(path).type", as: GHLAuthType.self) })
+        else { return nil }
+        switch type {
+        case .privateToken:
+            let env = variable(object, "tokenEnv", at: path, example: "GHL_TOKEN", reader: &reader)
+            return env.map { .privateToken(tokenEnv: $0) }
+        case .oauth:
+            let id = variable(object, "clientIdEnv", at: path, example: "GHL_CLIENT_ID", reader: &reader)
+            let secret = variable(object, "clientSecretEnv", at: path, example: "GHL_CLIENT_SECRET", reader: &reader)
+            let redirect = url(object["redirectURI"], at: "\(path).redirectURI", reader: &reader)
+                ?? "http://127.0.0.1:8765/callback"
+            guard let id, let secret else { return nil }
+            return .oauth(clientIdEnv: id, clientSecretEnv: secret, redirectURI: redirect)
+        }
+    }
+
+    private static func readEspo(_ json: JSON, reader: inout DocumentReader) -> Espo? {
+        let path = "$.espo"
+        guard let object = reader.object(json, at: path, allowed: ["baseURL", "auth", "rateLimit"], what: "the EspoCRM settings")
+        else { return nil }
+        let baseURL = reader.required(object, "baseURL", at: path, what: "\"https://crm.example.com\"")
+            .flatMap { url($0, at: "\(path).baseURL", reader: &reader) }
+        if let baseURL, baseURL.hasSuffix("/api/v1") {
+            reader.fail("\(path).baseURL", "the URL already ends in /api/v1", fix: "give the site's root; the client adds /api/v1")
+        }
+        let limits = readLimits(object["rateLimit"], at: "\(path).rateLimit", defaults: .init(
+            requests: 20, intervalSeconds: 1, daily: nil, concurrency: 4), reader: &reader)
+        guard let authJSON = reader.required(object, "auth", at: path, what: "{ \"type\": \"apiKey\", \"apiKeyEnv\": \"ESPO_API_KEY\" }"),
+              let auth = reader.object(authJSON, at: "\(path).auth", allowed: ["type", "apiKeyEnv", "secretKeyEnv", "usernameEnv", "passwordEnv"], what: "the EspoCRM auth"),
+              let type = reader.required(auth, "type", at: "\(path).auth", what: "\"apiKey\", \"hmac\" or \"basic\"")
+                .flatMap({ reader.choice($0, at: "\(path).auth.type", as: EspoAuthType.self) })
+        else { return nil }
+        let authPath = "\(path).auth"
+        let resolved: Espo.Auth?
+        switch type {
+        case .apiKey:
+            resolved = variable(auth, "apiKeyEnv", at: authPath, example: "ESPO_API_KEY", reader: &reader).map { .apiKey(apiKeyEnv: $0) }
+        case .hmac:
+            let key = variable(auth, "apiKeyEnv", at: authPath, example: "ESPO_API_KEY", reader: &reader)
+            let secret = variable(auth, "secretKeyEnv", at: authPath, example: "ESPO_SECRET_KEY", reader: &reader)
+            resolved = key.flatMap { key in secret.map { .hmac(apiKeyEnv: key, secretKeyEnv: $0) } }
+        case .basic:
+            let user = variable(auth, "usernameEnv", at: authPath, example: "ESPO_USERNAME", reader: &reader)
+            let password = variable(auth, "passwordEnv", at: authPath, example: "ESPO_PASSWORD", reader: &reader)
+            resolved = user.flatMap { user in password.map { .basic(usernameEnv: user, passwordEnv: $0) } }
+        }
+        guard let baseURL, let resolved else { return nil }
+        return Espo(baseURL: baseURL, auth: resolved, rateLimit: limits)
+    }
+
+    private static func readLimits(_ json: JSON?, at path: String, defaults: Limits, reader: inout DocumentReader) -> Limits {
+        guard let json,
+              let object = reader.object(json, at: path, allowed: ["requests", "intervalSeconds", "daily", "concurrency"], what: "the rate limit")
+        else { return defaults }
+        var limits = defaults
+        if let n = reader.integer(object["requests"], at: "\(path).requests", what: "requests per interval", minimum: 1) { limits.requests = n }
+        if let n = reader.number(object["intervalSeconds"], at: "\(path).intervalSeconds", what: "seconds") {
+            if n > 0 { limits.intervalSeconds = n } else { reader.fail("\(path).intervalSeconds", "must be more than 0", fix: "give the window in seconds, e.g. 10") }
+        }
+        if let n = reader.integer(object["daily"], at: "\(path).daily", what: "requests per day", minimum: 1) { limits.daily = n }
+        if let n = reader.integer(object["concurrency"], at: "\(path).concurrency", what: "requests in flight", minimum: 1) { limits.concurrency = n }
+        return limits
+    }
+
+    private static func readSync(_ json: JSON?, reader: inout DocumentReader) -> SyncSettings {
+        var settings = SyncSettings(maxDeletes: 10, maxDeleteFraction: 0.1, fullScanEveryDays: 7, overlapSeconds: 300)
+        guard let json,
+              let object = reader.object(json, at: "$.sync", allowed: ["maxDeletes", "maxDeleteFraction", "fullScanEveryDays", "overlapSeconds"], what: "the sync settings")
+        else { return settings }
+        if let n = reader.integer(object["maxDeletes"], at: "$.sync.maxDeletes", what: "a number of records") { settings.maxDeletes = n }
+        if let n = reader.number(object["maxDeleteFraction"], at: "$.sync.maxDeleteFraction", what: "a share between 0 and 1") {
+            if (0...1).contains(n) { settings.maxDeleteFraction = n } else {
+                reader.fail("$.sync.maxDeleteFraction", "\(n) is not between 0 and 1", fix: "write a share such as 0.1 for 10 %")
+            }
+        }
+        if let n = reader.number(object["fullScanEveryDays"], at: "$.sync.fullScanEveryDays", what: "days") {
+            if n >= 0 { settings.fullScanEveryDays = n } else { reader.fail("$.sync.fullScanEveryDays", "must not be negative", fix: "use 0 to never force a full scan") }
+        }
+        if let n = reader.number(object["overlapSeconds"], at: "$.sync.overlapSeconds", what: "seconds") {
+            if n >= 0 { settings.overlapSeconds = n } else { reader.fail("$.sync.overlapSeconds", "must not be negative", fix: "e.g. 300") }
+        }
+        return settings
+    }
+
+    private static func variable(_ object: JSONObject, _ key: String, at path: String, example: String, reader: inout DocumentReader) -> String? {
+        guard let json = reader.required(object, key, at: path, what: "\"\(example)\" (the NAME of an environment variable, not the secret)"),
+              let name = reader.string(json, at: "\(path).\(key)", what: "an environment variable name")
+        else { return nil }
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !(name.first?.isNumber ?? true) else {
+            reader.fail("\(path).\(key)", "this does not look like an environment variable name (was a secret pasted here?)",
+                        fix: "write the variable's name, e.g. \"\(example)\", and export the secret in that variable")
+            return nil
+        }
+        return name
+    }
+
+    private static func url(_ json: JSON?, at path: String, reader: inout DocumentReader) -> String? {
+        guard let text = reader.string(json, at: path, what: "a URL") else { return nil }
+        guard let parsed = URL(string: text), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+            reader.fail(path, "\"\(text)\" is not an http(s) URL", fix: "write it like \"https://crm.example.com\"")
+            return nil
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    private static func resolve(_ path: String, in folder: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
+    }
+}
+
+/// Secrets read from the environment, by the names the config gives.
+public struct Secrets: Sendable {
+    private let environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The value of variable `name`, or an error naming the variable and the config key that asked for it.
+    public func value(_ name: String, for key: String, file: String) throws(ConfigError) -> String {
+        guard let value = environment[name], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ConfigError(issues: [DocumentIssue(
+                file: file, path: key, message: "the environment variable \(name) is not set",
+                fix: "export \(name)=… before running (the config names the variable, never the secret)")])
+        }
+        return value
+    }
+}
