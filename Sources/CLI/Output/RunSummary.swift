@@ -1,0 +1,67 @@
+import SyncCore
+
+/// What a `plan` or `sync` run did or would do, for every output format.
+public struct RunSummary: Sendable {
+    public enum Mode: String, Sendable { case plan, sync }
+
+    /// One entity's plan and, after `sync`, what became of its operations.
+    public struct Entity: Sendable {
+        public var plan: Plan
+        /// Operations that failed, with the reason; they are retried next run.
+        public var failures: [Failure]
+        /// Operations applied (0 for `plan`).
+        public var applied: Int
+
+        public init(plan: Plan, failures: [Failure] = [], applied: Int = 0) {
+            self.plan = plan
+            self.failures = failures
+            self.applied = applied
+        }
+    }
+
+    /// An operation that did not succeed.
+    public struct Failure: Sendable {
+        public var operation: SyncCore.Operation
+        public var message: String
+
+        public init(operation: SyncCore.Operation, message: String) {
+            self.operation = operation
+            self.message = message
+        }
+    }
+
+    public var mode: Mode
+    public var entities: [Entity]
+    /// Requests sent to each API during the run.
+    public var apiCalls: PerSide<Int>
+
+    public init(mode: Mode, entities: [Entity], apiCalls: PerSide<Int>) {
+        self.mode = mode
+        self.entities = entities
+        self.apiCalls = apiCalls
+    }
+
+    /// Whether any entity has writes to make (for `plan`'s exit code).
+    public var hasPendingChanges: Bool {
+        entities.contains { !$0.plan.operations.isEmpty }
+    }
+
+    /// Failed operations over all entities.
+    public var failureCount: Int { entities.reduce(0) { $0 + $1.failures.count } }
+
+    /// Whether a mass-delete guard tripped in any entity.
+    public var guardTripped: Bool { entities.contains { $0.plan.massDeleteGuard != nil } }
+}
+
+extension FieldValue {
+    /// The value as JSON: null for empty, an array for sets.
+    public var json: JSON {
+        switch self {
+        case .empty: .null
+        case .string(let s): .string(s)
+        case .number(let n): .number(n)
+        case .bool(let b): .bool(b)
+        case .list(let items): .array(items.map(JSON.string))
+        }
+    }
+}
