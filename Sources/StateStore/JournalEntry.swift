@@ -14,6 +14,8 @@ public struct JournalEntry: Sendable, Hashable {
         case failed
         /// The call failed in a way that may or may not have changed the record (timeout, lost connection).
         case unknown
+        /// An unfinished entry of an earlier run that a later run reconciled and planned afresh.
+        case superseded
     }
 
     public var id: Int64

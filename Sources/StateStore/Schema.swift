@@ -10,7 +10,7 @@ enum Schema {
     static let applicationID: Int32 = 0x4547_4853
 
     /// The latest schema version, the number of migrations.
-    static let version = 1
+    static let version = 2
 
     /// Times are stored as milliseconds since 1970 UTC; canonical values as `CanonicalEncoding` bytes
     /// with their hash (the UInt64 bit pattern in an INTEGER); sides as "ghl" / "espo".
@@ -114,6 +114,34 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
             try stamp(db, version: 1)
+        }
+        // v2: a journal entry of an earlier run can be "superseded": the next run reconciled it and
+        // planned afresh from the current state, so it is history, not a pending failure.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE journal_v2 (
+                    id INTEGER PRIMARY KEY,
+                    run INTEGER NOT NULL REFERENCES run (id),
+                    entity TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT CHECK (target IN ('ghl', 'espo')),
+                    ghl_id TEXT,
+                    espo_id TEXT,
+                    operation TEXT NOT NULL,
+                    status TEXT NOT NULL
+                        CHECK (status IN ('pending', 'in-flight', 'applied', 'failed', 'unknown', 'superseded')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    created_id TEXT,
+                    updated_at INTEGER NOT NULL
+                );
+                INSERT INTO journal_v2 SELECT * FROM journal;
+                DROP TABLE journal;
+                ALTER TABLE journal_v2 RENAME TO journal;
+                CREATE INDEX journal_run ON journal (run);
+                CREATE INDEX journal_unfinished ON journal (entity) WHERE status NOT IN ('applied', 'superseded');
+                """)
+            try stamp(db, version: 2)
         }
         return migrator
     }()

@@ -76,13 +76,14 @@ extension StateStore {
         }
     }
 
-    /// Entries not applied (pending, in flight, unknown, failed), of `entity` or of all entities; oldest first.
+    /// Entries not applied nor superseded (pending, in flight, unknown, failed), of `entity` or of all
+    /// entities; oldest first.
     public func unfinished(entity: String?) throws(StateStoreError) -> [JournalEntry] {
         try read("reading the journal") { db in
             let rows = try Row.fetchCursor(
                 db, sql: """
                     SELECT id, run, entity, operation, status, attempts, last_error, created_id FROM journal
-                    WHERE status <> 'applied' AND (?1 IS NULL OR entity = ?1) ORDER BY id
+                    WHERE status NOT IN ('applied', 'superseded') AND (?1 IS NULL OR entity = ?1) ORDER BY id
                     """,
                 arguments: [entity])
             var entries: [JournalEntry] = []
@@ -106,5 +107,42 @@ extension StateStore {
             throw StateStoreError(path: path, kind: .unknownJournalEntry(id: entry))
         }
         throw invalid("journal entry \(entry) is already applied")
+    }
+
+    /// Marks every unfinished entry of runs before `run` superseded: call it once the new run has
+    /// reconciled them (outcome-unknown creates looked up) and is about to plan from the current state.
+    /// Returns how many entries it closed.
+    public func supersedeUnfinished(before run: Int64) throws(StateStoreError) -> Int {
+        try write("closing the journal entries of earlier runs") { db in
+            try db.execute(
+                sql: """
+                    UPDATE journal SET status = 'superseded', updated_at = ?
+                    WHERE run < ? AND status NOT IN ('applied', 'superseded')
+                    """,
+                arguments: [Stored.millis(Date()), run])
+            return db.changesCount
+        }
+    }
+
+    /// The entries of `run` that failed (certainly or possibly), for `status` and the run summary.
+    public func failures(run: Int64) throws(StateStoreError) -> [JournalEntry] {
+        try read("reading the failures of run \(run)") { db in
+            let rows = try Row.fetchCursor(
+                db, sql: """
+                    SELECT id, run, entity, operation, status, attempts, last_error, created_id FROM journal
+                    WHERE run = ? AND status IN ('failed', 'unknown', 'in-flight') ORDER BY id
+                    """,
+                arguments: [run])
+            var entries: [JournalEntry] = []
+            while let row = try rows.next() {
+                let status: String = row[4]
+                entries.append(JournalEntry(
+                    id: row[0], run: row[1], entity: row[2],
+                    operation: try SyncCore.Operation(journalJSON: JSON(parsing: row[3] as String)),
+                    status: JournalEntry.Status(rawValue: status) ?? .failed, attempts: row[5], lastError: row[6],
+                    createdId: row[7]))
+            }
+            return entries
+        }
     }
 }

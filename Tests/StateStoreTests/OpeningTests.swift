@@ -68,16 +68,24 @@ import SyncCore
                 try db.execute(
                     sql: "INSERT INTO link (entity, ghl_id, espo_id, base, base_hash) VALUES ('contact', 'g', 'e', ?, ?)",
                     arguments: [Data(bytes), Int64(bitPattern: hash)])
+                try db.execute(sql: """
+                    INSERT INTO journal (run, entity, action, target, ghl_id, espo_id, operation, status, attempts, updated_at)
+                    VALUES (1, 'contact', 'delete', 'ghl', 'g', 'e', ?, 'unknown', 1, 0)
+                    """, arguments: [Operation(action: .delete, target: .ghl, ghlId: "g", espoId: "e").journalJSON.serialized()])
             }
         }
         let store = try StateStore(path: path)
         #expect(try store.links(entity: "contact") == [Link(ghlId: "g", espoId: "e", base: ["email": .string("old@x.com")])])
         #expect(try store.recentRuns(limit: 1).map(\.id) == [1])
+        // v2 rebuilt the journal: the old entry is kept, and can now be superseded.
+        #expect(try store.unfinished(entity: "contact").map(\.status) == [.unknown])
+        #expect(try store.supersedeUnfinished(before: 2) == 1)
+        #expect(try store.unfinished(entity: "contact").isEmpty)
         let version = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
         #expect(version == StateStore.schemaVersion)
     }
 
-    @Test(arguments: ["PRAGMA user_version = 7", "INSERT INTO grdb_migrations (identifier) VALUES ('v2')"])
+    @Test(arguments: ["PRAGMA user_version = 7", "INSERT INTO grdb_migrations (identifier) VALUES ('v3')"])
     func aNewerFileIsRefusedAndLeftAlone(change: String) throws {
         let folder = try TemporaryFolder()
         let path = folder.file()
@@ -85,7 +93,7 @@ import SyncCore
         try DatabaseQueue(path: path).write { db in try db.execute(sql: change) }
         let before = bytes(path)
         let error = stateError { () throws(StateStoreError) in try StateStore(path: path) }
-        let found = change.hasPrefix("PRAGMA") ? 7 : 2
+        let found = change.hasPrefix("PRAGMA") ? 7 : 3
         #expect(error?.kind == .newerSchema(found: found, supported: StateStore.schemaVersion))
         #expect(error?.description.contains(path) == true)
         #expect(error?.description.contains("upgrade espo-ghl-sync") == true)
