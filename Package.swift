@@ -66,10 +66,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Fetch → plan → execute against a Connector per side and the state store.
+        .target(name: "Engine", dependencies: ["SyncCore", "StateStore", "Transport"]),
         // The command's config, output and subcommands (the executable only calls into it).
-        .target(name: "CLI", dependencies: ["SyncCore"]),
+        .target(name: "CLI", dependencies: ["SyncCore", "Engine"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
-        .testTarget(name: "CLITests", dependencies: ["SyncCore", "CLI"]),
+        .testTarget(name: "CLITests", dependencies: ["SyncCore", "Engine", "CLI"]),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
         .testTarget(
             name: "StateStoreTests",

@@ -49,20 +49,37 @@ extension StateStore {
     /// - forget, delete: the link is gone
     ///
     /// Snapshots are left alone: the next fetch refreshes them. Completing an applied entry again does nothing.
-    public func complete(_ entry: Int64, createdId: String?) throws(StateStoreError) {
+    /// `base`, when given, replaces the operation's base (see `completeEntry`).
+    public func complete(_ entry: Int64, createdId: String?, base: FieldValues? = nil) throws(StateStoreError) {
         try durableWrite("completing journal entry \(entry)") { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT entity, operation, status FROM journal WHERE id = ?", arguments: [entry])
-            else {
-                throw StateStoreError(path: path, kind: .unknownJournalEntry(id: entry))
-            }
-            if row[2] == JournalEntry.Status.applied.rawValue { return }
-            let operation = try SyncCore.Operation(journalJSON: JSON(parsing: row[1] as String))
-            try applyEffect(of: operation, createdId: createdId, entity: row[0], db)
-            try db.execute(
-                sql: "UPDATE journal SET status = 'applied', created_id = ?, updated_at = ? WHERE id = ?",
-                arguments: [createdId, Stored.millis(Date()), entry])
+            try completeEntry(entry, createdId: createdId, base: base, db)
         }
+    }
+
+    /// `complete` for many entries in one transaction: the commit point for operations that call no API
+    /// (links, unlinks, rebases), which a first run can hold by the ten thousand.
+    public func complete(_ entries: [Int64]) throws(StateStoreError) {
+        guard !entries.isEmpty else { return }
+        try durableWrite("completing \(entries.count) journal entries") { db in
+            for entry in entries { try completeEntry(entry, createdId: nil, base: nil, db) }
+        }
+    }
+
+    /// `base`, when given, replaces the operation's base: a create answered with an existing record
+    /// links to it with only the values both records agree on.
+    private func completeEntry(_ entry: Int64, createdId: String?, base: FieldValues?, _ db: Database) throws {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT entity, operation, status FROM journal WHERE id = ?", arguments: [entry])
+        else {
+            throw StateStoreError(path: path, kind: .unknownJournalEntry(id: entry))
+        }
+        if row[2] == JournalEntry.Status.applied.rawValue { return }
+        var operation = try SyncCore.Operation(journalJSON: JSON(parsing: row[1] as String))
+        if let base { operation.base = base }
+        try applyEffect(of: operation, createdId: createdId, entity: row[0], db)
+        try db.execute(
+            sql: "UPDATE journal SET status = 'applied', created_id = ?, updated_at = ? WHERE id = ?",
+            arguments: [createdId, Stored.millis(Date()), entry])
     }
 
     /// Records that `entry`'s call failed: "unknown" when it may have changed the record anyway, else "failed".

@@ -1,4 +1,5 @@
 import CLI
+import Engine
 import SyncCore
 import Testing
 

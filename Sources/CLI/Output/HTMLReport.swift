@@ -1,3 +1,4 @@
+import Engine
 import SyncCore
 
 /// A self-contained HTML page of a plan (`plan --html FILE`), for review in a browser: no scripts,

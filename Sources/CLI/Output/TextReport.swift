@@ -1,3 +1,4 @@
+import Engine
 import SyncCore
 
 /// The readable plan: operations grouped by action with per-field `from → to`, then a summary table.

@@ -34,11 +34,14 @@ public struct RunSummary: Sendable {
     public var entities: [Entity]
     /// Requests sent to each API during the run.
     public var apiCalls: PerSide<Int>
+    /// Whether SIGINT or SIGTERM stopped the run before every operation was issued.
+    public var interrupted: Bool
 
-    public init(mode: Mode, entities: [Entity], apiCalls: PerSide<Int>) {
+    public init(mode: Mode, entities: [Entity], apiCalls: PerSide<Int>, interrupted: Bool = false) {
         self.mode = mode
         self.entities = entities
         self.apiCalls = apiCalls
+        self.interrupted = interrupted
     }
 
     /// Whether any entity has writes to make (for `plan`'s exit code).

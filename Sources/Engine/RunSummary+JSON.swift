@@ -45,10 +45,19 @@ extension RunSummary {
                 operations.append(.object(object))
             }
         }
-        return .object([
+        var document: JSONObject = [
             "mode": .string(mode.rawValue), "entities": .object(entities),
             "apiCalls": .object(["ghl": .number(Double(apiCalls.ghl)), "espo": .number(Double(apiCalls.espo))]),
             "operations": .array(operations),
-        ])
+        ]
+        if interrupted { document["interrupted"] = true }
+        return .object(document)
+    }
+
+    /// The document without its operations: what the state file keeps of each run for `status`.
+    public var countsJSON: JSON {
+        guard case .object(var object) = json else { return json }
+        object["operations"] = nil
+        return .object(object)
     }
 }
