@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "SyncCore", targets: ["SyncCore"]),
         .library(name: "StateStore", targets: ["StateStore"]),
+        .executable(name: "espo-ghl-sync", targets: ["EspoGHLSync"]),
         .executable(name: "sync-bench", targets: ["SyncBench"]),
         .executable(name: "store-crash-probe", targets: ["StoreCrashProbe"]),
     ],
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
         // Canonical model, mapping language and the three-way planner: pure, no I/O.
@@ -69,7 +71,14 @@ let package = Package(
         // Fetch → plan → execute against a Connector per side and the state store.
         .target(name: "Engine", dependencies: ["SyncCore", "StateStore", "Transport"]),
         // The command's config, output and subcommands (the executable only calls into it).
-        .target(name: "CLI", dependencies: ["SyncCore", "Engine"]),
+        .target(
+            name: "CLI",
+            dependencies: [
+                "SyncCore", "StateStore", "Engine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "EspoGHLSync", dependencies: ["CLI"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["SyncCore", "Engine", "CLI"]),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
