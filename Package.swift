@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "SyncCore", "StateStore", "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "EspoGHLSync", dependencies: ["CLI"]),
