@@ -136,3 +136,13 @@ extension GHLEmulator {
             extra: ["meta": ["contactName": .string(name), "contactId": .string(match.id), "matchingField": .string(match.field)]])
     }
 }
+
+extension GHLEmulator {
+    /// Links a contact to a business (done in GHL's UI or the bulk business endpoint).
+    public func setBusiness(_ businessId: String?, contact id: String, location: String) {
+        guard var contact = locations[location]?.contacts[id] else { return }
+        contact.fields["businessId"] = businessId.map { .string($0) }
+        contact.dateUpdated = tick()
+        locations[location]!.put(contact, lag: settings.searchLag)
+    }
+}

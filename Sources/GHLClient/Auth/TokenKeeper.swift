@@ -24,7 +24,6 @@ public actor TokenKeeper: Credentials {
     private let now: @Sendable () -> Int64
     private var current: TokenPair?
     private var refreshing: Task<TokenPair, any Error>?
-    private var lastRefreshAt: Int64 = .min
     /// Refreshes done by this keeper.
     public private(set) var refreshes = 0
     /// Called after a rotated pair is stored and before it is used (the crash probe stops there).
@@ -65,22 +64,29 @@ public actor TokenKeeper: Credentials {
         [(name: "Authorization", value: "Bearer \(try await validAccessToken())")]
     }
 
-    /// After a 401: refresh, unless a refresh finished moments ago (the request then raced it and is
-    /// simply sent again with the new token).
-    public func renew(after response: Response) async throws(APIError) -> Bool {
+    /// After a 401: refresh, unless the refused request carried an older token than the one now
+    /// held (another request refreshed meanwhile); then it is simply sent again.
+    public func renew(after response: Response, sent: [(name: String, value: String)]) async throws(APIError) -> Bool {
         if let refreshing {
             _ = try await join(refreshing)
             return true
         }
-        if now() - lastRefreshAt < 10_000 { return true }
+        let used = sent.first { $0.name.lowercased() == "authorization" }?.value.split(separator: " ").last.map(String.init)
+        if let used, let current = try pair(), current.accessToken != used { return true }
         _ = try await refresh()
         return true
+    }
+
+    /// After a 401 whose request is unknown: refresh.
+    public func renew(after response: Response) async throws(APIError) -> Bool {
+        try await renew(after: response, sent: [])
     }
 
     /// An access token with more than the margin left, refreshing first when needed.
     public func validAccessToken() async throws(APIError) -> String {
         if let refreshing { return try await join(refreshing).accessToken }
         guard let pair = try pair() else {
+            if case .company = source { return try await refresh().accessToken }
             throw failure("no token is stored for \(name); install the app again (consent) to get one")
         }
         if pair.expiresAt - now() > margin { return pair.accessToken }
@@ -108,15 +114,29 @@ public actor TokenKeeper: Credentials {
             pair.companyId = pair.companyId ?? old.companyId
             fresh = pair
         case .company(let company, let companyId, let locationId, let session):
-            let companyToken = try await company.validAccessToken()
-            fresh = try await session.locationToken(companyAccessToken: companyToken, companyId: companyId, locationId: locationId)
+            fresh = try await mint(from: company, companyId: companyId, locationId: locationId, session: session)
         }
         try store(fresh)
         current = fresh
         refreshes += 1
-        lastRefreshAt = now()
         if let afterStore { await afterStore(fresh) }
         return fresh
+    }
+
+    /// A location token from the company keeper's access token; a refused company token is renewed once.
+    private func mint(from company: TokenKeeper, companyId: String, locationId: String, session: OAuthSession) async throws(APIError) -> TokenPair {
+        let companyToken = try await company.validAccessToken()
+        var refusal: APIError
+        do {
+            return try await session.locationToken(companyAccessToken: companyToken, companyId: companyId, locationId: locationId)
+        } catch {
+            refusal = error
+        }
+        guard refusal.status == 401 else { throw refusal }
+        let sent = [(name: "Authorization", value: "Bearer " + companyToken)]
+        _ = try await company.renew(after: refusal.response ?? Response(status: 401), sent: sent)
+        let renewed = try await company.validAccessToken()
+        return try await session.locationToken(companyAccessToken: renewed, companyId: companyId, locationId: locationId)
     }
 
     private func join(_ task: Task<TokenPair, any Error>) async throws(APIError) -> TokenPair {
