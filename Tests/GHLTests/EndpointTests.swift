@@ -159,7 +159,8 @@ import Transport
         #expect(unauthorized?.kind == .unauthorized && unauthorized?.status == 401)
         #expect(unauthorized?.message == "Invalid JWT")
 
-        let other = GHLClient(.init(locationId: "otherLocation", baseURL: h.server.baseURL), credentials: h.client.transport.credentials!)
+        let other = GHLClient(
+            .init(locationId: "otherLocation", baseURL: h.server.baseURL), credentials: h.client.transport.credentials!, exchanges: contractLog)
         let forbidden = await apiError { try await other.customFields() }
         #expect(forbidden?.kind == .forbidden && forbidden?.message == "The token does not have access to this location.")
         await h.stop()
