@@ -11,8 +11,8 @@ extension GHLClient {
     /// updated before its turn moves ahead of the cursor and is met once, with its new values; a
     /// contact updated after it was yielded moves ahead of the cursor too and is met again, and the
     /// listing drops that second sighting (it remembers ids only, not records). The newer values of
-    /// such a contact are picked up by the next incremental run, as long as that run lists from this
-    /// listing's `startedAt` (minus GHL's search lag).
+    /// such a contact are picked up by the next incremental run, as long as that run lists from the
+    /// moment this listing started (minus GHL's search lag).
     public func searchContacts(updatedSince: Int64? = nil) -> ContactPages {
         ContactPages(client: self, source: .search(updatedSince: updatedSince))
     }
