@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "espo-ghl-sync", targets: ["EspoGHLSync"]),
         .executable(name: "sync-bench", targets: ["SyncBench"]),
         .executable(name: "store-crash-probe", targets: ["StoreCrashProbe"]),
+        .library(name: "GHLClient", targets: ["GHLClient"]),
+        .library(name: "GHLEmulator", targets: ["GHLEmulator"]),
+        .executable(name: "ghl-token-probe", targets: ["GHLTokenProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -67,6 +70,19 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // GoHighLevel API v2: typed endpoints, contact paging, OAuth tokens sealed at rest, pacing.
+        .target(
+            name: "GHLClient",
+            dependencies: ["SyncCore", "Transport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // A GoHighLevel emulator that follows the official spec: wrappers, auth, 422s, rate limits.
+        .target(name: "GHLEmulator", dependencies: ["SyncCore", "Emulation", "Transport"]),
+        // Child process for the token crash test: refreshes, stores the rotated pair, then waits for SIGKILL.
+        .executableTarget(name: "GHLTokenProbe", dependencies: ["SyncCore", "Transport", "GHLClient", "StateStore"]),
+        .testTarget(
+            name: "GHLTests",
+            dependencies: ["SyncCore", "Transport", "Emulation", "StateStore", "GHLClient", "GHLEmulator"]
         ),
         // Fetch → plan → execute against a Connector per side and the state store.
         .target(name: "Engine", dependencies: ["SyncCore", "StateStore", "Transport"]),

@@ -82,8 +82,9 @@ public final class APITransport: Sendable {
         while true {
             attempts += 1
             let outcome: Outcome
+            let sentAuthorization = AuthorizationSent()
             do {
-                outcome = try await sendOnce(request)
+                outcome = try await sendOnce(request, authorization: sentAuthorization)
             } catch let error as APIError {
                 throw error
             } catch is CancellationError {
@@ -98,7 +99,7 @@ public final class APITransport: Sendable {
             case .answered(let response) where (200..<300).contains(response.status):
                 return response
             case .answered(let response) where response.status == 401:
-                if !renewed, let credentials, try await credentials.renew(after: response) {
+                if !renewed, let credentials, try await credentials.renew(after: response, sent: sentAuthorization.headers) {
                     renewed = true
                     attempts -= 1
                     continue
@@ -168,12 +169,18 @@ public final class APITransport: Sendable {
         case answerLost(String)
     }
 
-    private func sendOnce(_ request: Request) async throws -> Outcome {
+    /// The authorization headers one attempt carried, for `Credentials.renew(after:sent:)`.
+    private final class AuthorizationSent: @unchecked Sendable {
+        var headers: [(name: String, value: String)] = []
+    }
+
+    private func sendOnce(_ request: Request, authorization sent: AuthorizationSent) async throws -> Outcome {
         try await pacer.acquire()
         var released = false
         defer { if !released { Task { [pacer] in await pacer.release() } } }
         var authorization: [(name: String, value: String)] = []
         if let credentials { authorization = try await credentials.headers(for: request) }
+        sent.headers = authorization
 
         let query = request.encodedQuery
         var http = HTTPClientRequest(url: baseURL + request.path + (query.isEmpty ? "" : "?" + query))

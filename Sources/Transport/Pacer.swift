@@ -41,6 +41,7 @@ public actor Pacer {
     /// Frees the slot taken by `acquire()`.
     public func release() {
         inFlight -= 1
+        window.recordFinish(at: now)
         if !waiters.isEmpty { waiters.removeFirst().resume() }
     }
 

@@ -94,6 +94,17 @@ public struct RateWindow: Sendable {
         if let remaining = dailyRemaining { dailyRemaining = remaining - 1 }
     }
 
+    /// Counts the request that just got its answer as if it had started `now`: a server counts a
+    /// request when it arrives, which may be well after the client started it (a new connection, a
+    /// loaded machine), so a request keeps its place in the window until `interval` after its answer.
+    /// The oldest start still in the window gives way (never a later one, so the count never drops
+    /// below what the server can have seen).
+    public mutating func recordFinish(at now: Duration) {
+        prune(now)
+        if head < starts.count { head += 1 }
+        starts.append(now)
+    }
+
     /// Whether the day's quota is spent.
     public var isDailyQuotaSpent: Bool { (dailyRemaining ?? 1) <= 0 }
 

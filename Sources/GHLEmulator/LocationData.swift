@@ -1,0 +1,124 @@
+import SyncCore
+
+/// One sub-account's records.
+struct LocationData: Sendable {
+    let id: String
+    var allowDuplicates: Bool
+    var companyId: String?
+    var contacts: [String: StoredContact] = [:]
+    /// Contacts ordered by (`dateUpdated`, id) as the search index has them.
+    var searchOrder = SortedKeys()
+    /// What the search index shows of each contact (lags the contacts when a lag is set).
+    var indexed: [String: StoredContact] = [:]
+    /// Changes not yet visible in search: (when, id, new state or nil when deleted).
+    var pendingIndex: [(at: ContinuousClock.Instant, id: String, contact: StoredContact?)] = []
+    /// Contacts ordered by (`dateAdded`, id), for the deprecated `GET /contacts/`.
+    var addedOrder = SortedKeys()
+    var tasks: [String: [String: JSONObject]] = [:]
+    var notes: [String: [String: JSONObject]] = [:]
+    var appointments: [String: [JSONObject]] = [:]
+    var customFields: [JSONObject] = []
+
+    init(id: String, allowDuplicates: Bool) {
+        self.id = id
+        self.allowDuplicates = allowDuplicates
+    }
+
+    /// Stores `contact`, keeping the orders and the index in step; `lag` delays the index.
+    mutating func put(_ contact: StoredContact, lag: Duration) {
+        if contacts[contact.id] == nil { addedOrder.insert(SortKey(contact.dateAdded, contact.id)) }
+        contacts[contact.id] = contact
+        reindex(contact.id, contact, lag: lag)
+    }
+
+    mutating func remove(_ id: String, lag: Duration) {
+        guard let contact = contacts.removeValue(forKey: id) else { return }
+        addedOrder.remove(SortKey(contact.dateAdded, id))
+        tasks[id] = nil
+        notes[id] = nil
+        appointments[id] = nil
+        reindex(id, nil, lag: lag)
+    }
+
+    private mutating func reindex(_ id: String, _ contact: StoredContact?, lag: Duration) {
+        if lag > .zero {
+            pendingIndex.append((ContinuousClock.now, id, contact))
+        } else {
+            applyToIndex(id, contact)
+        }
+    }
+
+    /// Makes changes older than `lag` visible to search.
+    mutating func catchUpIndex(lag: Duration) {
+        guard !pendingIndex.isEmpty else { return }
+        let now = ContinuousClock.now
+        var applied = 0
+        for change in pendingIndex {
+            guard change.at + lag <= now else { break }
+            applyToIndex(change.id, change.contact)
+            applied += 1
+        }
+        pendingIndex.removeFirst(applied)
+    }
+
+    private mutating func applyToIndex(_ id: String, _ contact: StoredContact?) {
+        if let old = indexed[id] { searchOrder.remove(SortKey(old.dateUpdated, id)) }
+        indexed[id] = contact
+        if let contact { searchOrder.insert(SortKey(contact.dateUpdated, id)) }
+    }
+
+    /// An existing contact with the same email or phone (the duplicate rule), but not `except`.
+    func duplicate(of fields: JSONObject, except: String? = nil) -> (id: String, field: String)? {
+        let email = fields["email"]?.stringValue?.lowercased()
+        let phone = fields["phone"]?.stringValue.flatMap { PhoneNumber.e164($0, defaultRegion: "US") }
+        if let email, !email.isEmpty {
+            for (id, contact) in contacts where id != except && contact.email == email { return (id, "email") }
+        }
+        if let phone {
+            for (id, contact) in contacts where id != except && contact.phone == phone { return (id, "phone") }
+        }
+        return nil
+    }
+
+    static func defaultCustomFields(location: String) -> [JSONObject] {
+        [("pincode", "Pincode", "TEXT"), ("lead_score", "Lead score", "TEXT"), ("preferred_contact", "Preferred contact", "SINGLE_OPTIONS")]
+            .enumerated().map { index, field in
+                [
+                    "id": .string("cf\(index + 1)\(location.prefix(6))"), "name": .string(field.1),
+                    "fieldKey": .string("contact.\(field.0)"), "placeholder": "", "dataType": .string(field.2),
+                    "position": .number(Double(index * 50)), "picklistOptions": [], "isAllowedCustomOption": false,
+                    "locationId": .string(location), "model": "contact",
+                ]
+            }
+    }
+}
+
+/// A sort position: a time in milliseconds, then the id.
+struct SortKey: Comparable, Hashable, Sendable {
+    var time: Int64
+    var id: String
+    init(_ time: Int64, _ id: String) { self.time = time; self.id = id }
+    static func < (a: SortKey, b: SortKey) -> Bool { a.time != b.time ? a.time < b.time : a.id < b.id }
+}
+
+/// Keys kept sorted, for cursor paging without sorting on every page.
+struct SortedKeys: Sendable {
+    private(set) var keys: [SortKey] = []
+
+    /// The index of the first key not below `key`.
+    func lowerBound(_ key: SortKey) -> Int {
+        var low = 0, high = keys.count
+        while low < high {
+            let mid = (low + high) / 2
+            if keys[mid] < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    mutating func insert(_ key: SortKey) { keys.insert(key, at: lowerBound(key)) }
+
+    mutating func remove(_ key: SortKey) {
+        let index = lowerBound(key)
+        if index < keys.count, keys[index] == key { keys.remove(at: index) }
+    }
+}
