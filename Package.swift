@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "StateStore", targets: ["StateStore"]),
         .executable(name: "sync-bench", targets: ["SyncBench"]),
         .executable(name: "store-crash-probe", targets: ["StoreCrashProbe"]),
+        .library(name: "EspoClient", targets: ["EspoClient"]),
+        .library(name: "EspoEmulator", targets: ["EspoEmulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -66,8 +68,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The EspoCRM REST client: auth (API key, HMAC, Basic), records, where filters, change feeds.
+        .target(
+            name: "EspoClient",
+            dependencies: ["SyncCore", "Transport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // An EspoCRM 10 emulator over real HTTP, for tests and the CLI's `emulate`.
+        .target(
+            name: "EspoEmulator",
+            dependencies: [
+                "SyncCore", "Emulation", "Transport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
+        .testTarget(
+            name: "EspoTests",
+            dependencies: ["SyncCore", "Transport", "Emulation", "EspoClient", "EspoEmulator"]
+        ),
         .testTarget(
             name: "StateStoreTests",
             dependencies: ["SyncCore", "StateStore", .product(name: "GRDB", package: "GRDB.swift")]
