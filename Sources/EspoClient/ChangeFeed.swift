@@ -30,6 +30,7 @@ extension Espo {
         let filters: [Where]
         let select: [String]?
         let pageSize: Int
+        let alreadyHave: (@Sendable (_ id: String, _ modifiedAt: String) -> Bool)?
 
         public func makeAsyncIterator() -> Iterator {
             Iterator(feed: self)
@@ -71,7 +72,7 @@ extension Espo {
                     throw APIError(.invalidResponse, service: "EspoCRM", endpoint: endpoint,
                                    message: "field `list`: expected an array, got \(json["list"]?.kindName ?? "absent")")
                 }
-                var page = ChangePage<E>(records: [], failures: [], heldBack: 0, cursor: nil,
+                var page = ChangePage<E>(records: [], failures: [], heldBack: 0, unchanged: 0, cursor: nil,
                                          remaining: json["total"]?.numberValue.map { Int($0) } ?? -1)
                 let before = last.map { "\($0.modifiedAt)|\($0.id)" }
                 for (index, item) in items.enumerated() {
@@ -87,6 +88,10 @@ extension Espo {
                         continue
                     }
                     last = (modifiedAt, record.id)
+                    if let alreadyHave = feed.alreadyHave, alreadyHave(record.id, modifiedAt) {
+                        page.unchanged += 1
+                        continue
+                    }
                     guard delivered.insert(record.id).inserted else {
                         page.heldBack += 1
                         if earliestHeldBack == nil || modifiedAt < earliestHeldBack! { earliestHeldBack = modifiedAt }
@@ -118,6 +123,8 @@ extension Espo {
         /// Rows of records already delivered in this pull (changed again while paging); the next pull
         /// gets them, since `cursor` stays at or before them.
         public var heldBack: Int
+        /// Rows skipped because the caller already had that `(id, modifiedAt)` (the overlap re-read).
+        public var unchanged: Int
         /// Where the next pull may start once this page is stored (`since` of `changes`): the latest
         /// `modifiedAt` up to which everything was delivered.
         public var cursor: String?
@@ -134,14 +141,16 @@ extension Espo {
 
 extension Espo.Client {
     /// Every `E` record changed since `since` (`YYYY-MM-DD HH:mm:ss` UTC; nil for all of them), page by
-    /// page, each record once, reading `overlapSeconds` before `since` again. Persist a page's
+    /// page, each record once, reading `overlapSeconds` before `since` again; rows for which
+    /// `alreadyHave(id, modifiedAt)` is true (the snapshot has that version) are skipped. Persist a page's
     /// `cursor` after storing its records and pass it as the next pull's `since`.
     public func changes<E: EspoEntity>(
         _ type: E.Type, since: String?, filters: [Espo.Where] = [], select: [String]? = nil,
-        overlapSeconds: Int64 = 2, pageSize: Int = Espo.ListQuery.maxPageSize
+        overlapSeconds: Int64 = 2, pageSize: Int = Espo.ListQuery.maxPageSize,
+        alreadyHave: (@Sendable (_ id: String, _ modifiedAt: String) -> Bool)? = nil
     ) -> Espo.ChangeFeed<E> {
         Espo.ChangeFeed(client: self, since: since, overlapSeconds: overlapSeconds, filters: filters, select: select,
-                        pageSize: min(max(pageSize, 1), Espo.ListQuery.maxPageSize))
+                        pageSize: min(max(pageSize, 1), Espo.ListQuery.maxPageSize), alreadyHave: alreadyHave)
     }
 
     /// Every `E` record matching `filters`, page by page (a change feed from the beginning).
