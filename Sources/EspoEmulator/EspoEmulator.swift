@@ -135,6 +135,11 @@ public final class EspoEmulator: EmulatedAPI {
         store.withLock { $0.records[entity]?.values.count { !$0.deleted } ?? 0 }
     }
 
+    /// The ids of the live records of `entity`, sorted.
+    public func ids(_ entity: String) -> [String] {
+        store.withLock { $0.records[entity]?.values.filter { !$0.deleted }.map(\.id).sorted() ?? [] }
+    }
+
     /// A live record's attributes as a single read shows them; nil when absent or deleted.
     public func record(_ entity: String, id: String) -> JSONObject? {
         store.withLock { store in store.live(entity, id).map { store.render(entity, $0, full: true, select: nil) } }

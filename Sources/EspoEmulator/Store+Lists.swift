@@ -37,20 +37,41 @@ extension Store {
         default: nil
         }
 
-        var matching: [(key: JSON, record: StoredRecord)] = []
-        for record in (records[entity] ?? [:]).values where !record.deleted {
+        let table = records[entity] ?? [:]
+        var matching: [(key: JSON, id: String)] = []
+        for record in table.values where !record.deleted {
             if let ids, !ids.contains(record.id) { continue }
             guard filter.matches({ values(entity, record, $0) }) else { continue }
-            matching.append((values(entity, record, orderBy).first ?? .null, record))
+            matching.append((values(entity, record, orderBy).first ?? .null, record.id))
         }
-        matching.sort { left, right in
+        let precedes: ((key: JSON, id: String), (key: JSON, id: String)) -> Bool = { left, right in
             let order = Store.order(left.key, right.key)
             if order != 0 { return ascending ? order < 0 : order > 0 }
-            return ascending ? left.record.id < right.record.id : left.record.id > right.record.id
+            return ascending ? left.id < right.id : left.id > right.id
         }
-        let page = matching.dropFirst(paging.offset).prefix(paging.maxSize)
-        let list = page.map { JSON.object(render(entity, $0.record, full: false, select: select)) }
+        let page = Store.first(paging.offset + paging.maxSize, of: matching, by: precedes).dropFirst(paging.offset)
+        let list = page.map { JSON.object(render(entity, table[$0.id]!, full: false, select: select)) }
         return Answer.json(200, ["total": .number(Double(matching.count)), "list": .array(list)])
+    }
+
+    /// The first `count` elements of `items` in `precedes` order, without sorting all of them: one
+    /// pass that keeps a sorted buffer, so a 200-row page of 25 000 rows costs ~25 000 comparisons.
+    static func first<T>(_ count: Int, of items: [T], by precedes: (T, T) -> Bool) -> [T] {
+        guard count > 0 else { return [] }
+        if count * 4 >= items.count { return Array(items.sorted(by: precedes).prefix(count)) }
+        var best: [T] = []
+        best.reserveCapacity(count + 1)
+        for item in items {
+            if best.count == count, !precedes(item, best[count - 1]) { continue }
+            var low = 0, high = best.count
+            while low < high {
+                let middle = (low + high) / 2
+                if precedes(item, best[middle]) { high = middle } else { low = middle + 1 }
+            }
+            best.insert(item, at: low)
+            if best.count > count { best.removeLast() }
+        }
+        return best
     }
 
     /// NULLs first, then as `WhereFilter.compare`.

@@ -84,6 +84,8 @@ extension Store {
     func values(_ entity: String, _ record: StoredRecord, _ attribute: String) -> [JSON] {
         guard let definition = definitions[entity] else { return [] }
         switch attribute {
+        case "id": return [.string(record.id)]
+        case "modifiedAt": return [.string(record.modifiedAt)]
         case "emailAddress" where definition.hasEmailAndPhone:
             return record.emails.compactMap { $0["emailAddress"] }
         case "phoneNumber" where definition.hasEmailAndPhone:

@@ -74,6 +74,7 @@ struct WhereFilter: Sendable {
             return isAnd ? items.allSatisfy { test($0, values) } : items.contains { test($0, values) }
         case .compare(let type, let attribute, let value):
             let candidates = values(attribute)
+            if candidates.count == 1, let verdict = scalarTest(type, candidates[0], value) { return verdict }
             let present = candidates.filter { !isEmpty($0) }
             switch type {
             case "isNull": return present.isEmpty
@@ -100,6 +101,21 @@ struct WhereFilter: Sendable {
                 default: return textTest(type, candidate, value)
                 }
             }
+        }
+    }
+
+    /// The common comparisons of one non-empty string value, without building lists; nil for the rest.
+    private static func scalarTest(_ type: String, _ candidate: JSON, _ value: JSON) -> Bool? {
+        guard case .string(let text) = candidate, !text.isEmpty, case .string(let other) = value else { return nil }
+        let order = foldedCompare(text, other)
+        switch type {
+        case "equals": return order == 0
+        case "notEquals": return order != 0
+        case "greaterThan", "after": return order > 0
+        case "greaterThanOrEquals": return order >= 0
+        case "lessThan", "before": return order < 0
+        case "lessThanOrEquals": return order <= 0
+        default: return nil
         }
     }
 
@@ -136,6 +152,12 @@ struct WhereFilter: Sendable {
 
     /// Compares two strings with ASCII letters folded to lower case, byte by byte, without allocating.
     static func foldedCompare(_ a: String, _ b: String) -> Int {
+        if a == b { return 0 }
+        let x = a.lowercased(), y = b.lowercased()
+        return x == y ? 0 : (x < y ? -1 : 1)
+    }
+
+    static func foldedCompareBytes(_ a: String, _ b: String) -> Int {
         var left = a.utf8.makeIterator(), right = b.utf8.makeIterator()
         while true {
             switch (left.next(), right.next()) {

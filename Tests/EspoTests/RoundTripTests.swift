@@ -73,6 +73,21 @@ import Transport
         try await client.unlink(.contact, id: contact.id, "accounts", ids: [account.id])
         #expect(try await client.related(Espo.Account.self, of: .contact, id: contact.id, "accounts").total == 0)
 
+        // The same relation from the Account's side.
+        try await client.link(.account, id: account.id, "contacts", ids: [contact.id])
+        #expect(try await client.read(Espo.Contact.self, id: contact.id).accountsIds == [account.id])
+        try await client.unlink(.account, id: account.id, "contacts", ids: [contact.id])
+        #expect(try await client.read(Espo.Contact.self, id: contact.id).accountsIds == [])
+        let renamed = try #require(try await client.update(Espo.Account.self, id: account.id, ["name": "Globex AG"], versionNumber: 1).updated)
+        #expect(renamed.versionNumber == 2)
+        guard case .modified(let stale) = try await client.update(Espo.Account.self, id: account.id, ["name": "Globex SE"], versionNumber: 1) else {
+            Issue.record("expected 409 modified for a stale account version")
+            return
+        }
+        #expect(stale.values["name"]?.stringValue == "Globex AG")
+        _ = try await client.postNote(on: .account, id: account.id, "Renewal due in March.")
+        #expect(try await client.stream(of: .account, id: account.id).records.map(\.post) == ["Renewal due in March."])
+
         let task = try #require(try await client.create(Espo.Task.self, [
             "name": "Call back", "assignedUserId": .string(user), "parentType": "Contact", "parentId": .string(contact.id),
             "dateEnd": "2026-12-01 10:00:00",
@@ -98,6 +113,14 @@ import Transport
         ]).created)
         #expect(call.direction == "Inbound")
         #expect(try await client.update(Espo.Call.self, id: call.id, ["status": "Held"]).updated?.status == "Held")
+        try await client.link(.call, id: call.id, "contacts", ids: [contact.id])
+        #expect(try await client.related(Espo.Contact.self, of: .call, id: call.id, "contacts").records.map(\.id) == [contact.id])
+        try await client.unlink(.call, id: call.id, "contacts", ids: [contact.id])
+        #expect(try await client.read(Espo.Call.self, id: call.id).contactsIds == [])
+        _ = try await client.postNote(on: .task, id: task.id, "Customer asked for a call back.")
+        _ = try await client.postNote(on: .meeting, id: meeting.id, "Agenda shared.")
+        #expect(try await client.stream(of: .task, id: task.id).total == 1)
+        #expect(try await client.stream(of: .meeting, id: meeting.id).total == 1)
 
         let note = try await client.postNote(on: .contact, id: contact.id, "Met at the fair; wants a quote.")
         #expect(note.parentId == contact.id)
