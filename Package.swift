@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "GHLClient", targets: ["GHLClient"]),
         .library(name: "GHLEmulator", targets: ["GHLEmulator"]),
         .executable(name: "ghl-token-probe", targets: ["GHLTokenProbe"]),
+        .library(name: "EspoClient", targets: ["EspoClient"]),
+        .library(name: "EspoEmulator", targets: ["EspoEmulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -96,9 +98,25 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "EspoGHLSync", dependencies: ["CLI"]),
+        // The EspoCRM REST client: auth (API key, HMAC, Basic), records, where filters, change feeds.
+        .target(
+            name: "EspoClient",
+            dependencies: ["SyncCore", "Transport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // An EspoCRM 10 emulator over real HTTP, for tests and the CLI's `emulate`.
+        .target(
+            name: "EspoEmulator",
+            dependencies: [
+                "SyncCore", "Emulation", "Transport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["SyncCore", "Engine", "CLI"]),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
+        .testTarget(
+            name: "EspoTests",
+            dependencies: ["SyncCore", "Transport", "Emulation", "EspoClient", "EspoEmulator"]
+        ),
         .testTarget(
             name: "StateStoreTests",
             dependencies: ["SyncCore", "StateStore", .product(name: "GRDB", package: "GRDB.swift")]

@@ -228,12 +228,21 @@ def load_defects():
     return defects, problems
 
 
+def operation_matches(pattern, operation):
+    """Whether a known-defect `operation` covers a failure's: `*`, the same text, or a template such as
+    `GET /Note/{id}` matching an unknown operation's concrete path (`GET /Note/65a0…`)."""
+    if pattern == "*" or pattern == operation:
+        return True
+    regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern)) + "$"
+    return re.match(regex, operation) is not None
+
+
 def tolerated(defects, service, failure):
     check, operation, status, message = failure
     for entry in defects.get(service, []):
         if entry["check"] != check:
             continue
-        if entry["operation"] != "*" and entry["operation"] != operation:
+        if not operation_matches(entry["operation"], operation):
             continue
         if "status" in entry and entry["status"] != status:
             continue

@@ -1,0 +1,163 @@
+import Emulation
+import Foundation
+import Logging
+import Synchronization
+import SyncCore
+import Transport
+
+/// EspoCRM 10's REST API under `/api/v1`, emulated in memory after `spec.json` and FACTS.md: API key,
+/// HMAC and Basic auth, `{total, list}` lists with `where[]` bracket filters, 403 above `maxSize`
+/// 200, validation (400), duplicate check (409 `duplicate`), optimistic concurrency on Account and
+/// Task (409 `modified`), soft delete, links, and notes in record streams.
+///
+/// Serve it with `serve(...)` (or `EmulatorServer.start`), which adds faults and the request log.
+public final class EspoEmulator: EmulatedAPI {
+    /// Who may call, and the emulator's clock.
+    public struct Configuration: Sendable {
+        /// Keys of API users with the "API Key" method.
+        public var apiKeys: [String]
+        /// API key → secret key of API users with the "HMAC" method.
+        public var hmacKeys: [String: String]
+        /// User name → password of regular users (Basic auth).
+        public var users: [String: String]
+        /// Seconds since 1970 UTC; `modifiedAt` and `createdAt` are read from it (one-second resolution).
+        public var clock: @Sendable () -> Int64
+        /// Custom fields per entity type (`cGhlId`), accepted and stored like built-in ones.
+        public var customFields: [String: [String]]
+        /// Seeds the random part of new ids.
+        public var seed: UInt64
+
+        public init(
+            apiKeys: [String] = [], hmacKeys: [String: String] = [:], users: [String: String] = [:],
+            clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+            customFields: [String: [String]] = EspoEmulator.defaultCustomFields, seed: UInt64 = 1
+        ) {
+            self.apiKeys = apiKeys
+            self.hmacKeys = hmacKeys
+            self.users = users
+            self.clock = clock
+            self.customFields = customFields
+            self.seed = seed
+        }
+    }
+
+    /// The custom field the sync keeps the GHL id in, on each synced entity type.
+    public static let defaultCustomFields: [String: [String]] = [
+        "Contact": ["cGhlId"], "Account": ["cGhlId"], "Task": ["cGhlId"], "Meeting": ["cGhlId"], "Call": ["cGhlId"],
+    ]
+
+    public let contractName = "espo"
+    public let pathPrefix = "/api/v1"
+    public let configuration: Configuration
+    let store: Mutex<Store>
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        self.store = Mutex(Store(
+            definitions: EntityDefinition.all(customFields: configuration.customFields),
+            userId: "5f1a2b3c4d5e6f701", userName: "sync-api", seed: configuration.seed))
+    }
+
+    /// Serves the emulator on `host`:`port` (0 picks a free port); `server.port` tells which.
+    public func serve(
+        host: String = "127.0.0.1", port: Int = 0, faults: Faults = .none, exchanges: ExchangeLog? = nil
+    ) async throws -> EmulatorServer {
+        try await EmulatorServer.start(self, host: host, port: port, faults: faults, exchanges: exchanges)
+    }
+
+    /// The current time as EspoCRM writes it.
+    var now: String { Timestamp.naive(configuration.clock()) }
+
+    // MARK: Routing
+
+    /// `[Entity]`, `[Entity, id]`, `[Entity, id, link]` below `/api/v1`.
+    func parts(_ request: ServedRequest) -> [String]? {
+        guard request.path.hasPrefix(pathPrefix + "/") else { return nil }
+        let parts = request.segments.dropFirst(2)
+        guard (1...3).contains(parts.count) else { return nil }
+        return Array(parts)
+    }
+
+    public func route(_ request: ServedRequest) -> Route? {
+        guard let parts = parts(request) else { return nil }
+        let isWrite = request.method != "GET"
+        switch parts.count {
+        case 1: return Route("\(request.method) /\(parts[0])", isWrite: isWrite)
+        case 2: return Route("\(request.method) /\(parts[0])/{id}", isWrite: isWrite)
+        default: return Route("\(request.method) /\(parts[0])/{id}/\(parts[2])", isWrite: isWrite)
+        }
+    }
+
+    public func respond(to request: ServedRequest) async -> ServedResponse {
+        guard authenticate(request) else { return ServedResponse(status: 401) }
+        guard let parts = parts(request) else { return Answer.error(404, "Not found.") }
+        let entity = parts[0]
+        let now = self.now
+        return store.withLock { store -> ServedResponse in
+            guard store.definitions[entity] != nil else { return Answer.error(404, "Unknown entity type '\(entity)'.") }
+            let body: JSON
+            do { body = try request.json() } catch { return Answer.error(400, "Bad JSON.") }
+            switch (request.method, parts.count) {
+            case ("GET", 1):
+                return store.list(entity, query: BracketQuery.parse(request.rawQuery))
+            case ("POST", 1):
+                return store.create(entity, body: body, skipDuplicateCheck: request.header("X-Skip-Duplicate-Check")?.lowercased() == "true", now: now)
+            case ("GET", 2):
+                guard let record = store.live(entity, parts[1]) else { return Answer.notFound(parts[1]) }
+                return Answer.json(200, .object(store.render(entity, record, full: true, select: nil)))
+            case ("PATCH", 2), ("PUT", 2):
+                return store.update(entity, id: parts[1], body: body, versionHeader: request.header("X-Version-Number"), now: now)
+            case ("DELETE", 2):
+                return store.delete(entity, id: parts[1], now: now)
+            case ("GET", 3) where parts[2] == "stream" || parts[2] == "posts":
+                var query = BracketQuery.parse(request.rawQuery)
+                if parts[2] == "posts" { query["filter"] = "posts" }
+                return store.stream(entity, id: parts[1], query: query)
+            case ("GET", 3):
+                return store.related(entity, id: parts[1], link: parts[2], query: BracketQuery.parse(request.rawQuery))
+            case ("POST", 3), ("DELETE", 3):
+                return store.relate(entity, id: parts[1], link: parts[2], body: body, add: request.method == "POST")
+            default:
+                return Answer.error(404, "Not found.")
+            }
+        }
+    }
+
+    /// EspoCRM's own error shape: an empty body and `X-Status-Reason` (FACTS §9).
+    public func faultAnswer(status: Int, for request: ServedRequest) async -> ServedResponse {
+        Answer.error(status, status == 503 ? "Service Unavailable (injected)." : "Injected fault \(status).")
+    }
+
+    // MARK: Inspection
+
+    /// How many live records of `entity` there are.
+    public func count(_ entity: String) -> Int {
+        store.withLock { $0.records[entity]?.values.count { !$0.deleted } ?? 0 }
+    }
+
+    /// The ids of the live records of `entity`, sorted.
+    public func ids(_ entity: String) -> [String] {
+        store.withLock { $0.records[entity]?.values.filter { !$0.deleted }.map(\.id).sorted() ?? [] }
+    }
+
+    /// A live record's attributes as a single read shows them; nil when absent or deleted.
+    public func record(_ entity: String, id: String) -> JSONObject? {
+        store.withLock { store in store.live(entity, id).map { store.render(entity, $0, full: true, select: nil) } }
+    }
+
+    /// Every live record of `entity`, as a list shows them.
+    public func records(_ entity: String) -> [JSONObject] {
+        store.withLock { store in
+            (store.records[entity] ?? [:]).values.filter { !$0.deleted }.sorted { $0.id < $1.id }
+                .map { store.render(entity, $0, full: false, select: nil) }
+        }
+    }
+
+    /// Changes a record as another EspoCRM user would (through the same rules as `PATCH`), for tests
+    /// and demos; returns whether it was applied.
+    @discardableResult
+    public func edit(_ entity: String, id: String, _ attributes: JSONObject) -> Bool {
+        let now = self.now
+        return store.withLock { $0.update(entity, id: id, body: .object(attributes), versionHeader: nil, now: now).status == 200 }
+    }
+}

@@ -1,0 +1,102 @@
+import Emulation
+import SyncCore
+
+extension Store {
+    /// A record as the API shows it. `full` (single read, create and update answers) adds
+    /// `emailAddressData`, `phoneNumberData` and link-multiple ids; a list shows neither unless a
+    /// link's `…Ids` is selected (FACTS §3.1). `select` keeps `id` and the attributes named.
+    func render(_ entity: String, _ record: StoredRecord, full: Bool, select: [String]?) -> JSONObject {
+        guard let definition = definitions[entity] else { return record.attributes }
+        var out: JSONObject = ["id": .string(record.id)]
+        switch entity {
+        case "Contact":
+            let name = [record.attributes["firstName"], record.attributes["lastName"]]
+                .compactMap { $0?.stringValue }.filter { !$0.isEmpty }.joined(separator: " ")
+            out["name"] = .string(name)
+        default: break
+        }
+        for (key, value) in record.attributes where key != "id" {
+            if value == .null, definition.enums[key] != nil { continue }
+            out[key] = value
+        }
+        for key in definition.booleans where out[key] == nil || out[key] == .null { out[key] = false }
+        if definition.hasEmailAndPhone {
+            let email = StoredRecord.primary(record.emails)
+            let phone = StoredRecord.primary(record.phones)
+            out["emailAddress"] = email?["emailAddress"] ?? .null
+            out["emailAddressIsOptedOut"] = email?["optOut"] ?? false
+            out["emailAddressIsInvalid"] = email?["invalid"] ?? false
+            out["phoneNumber"] = phone?["phoneNumber"] ?? .null
+            out["phoneNumberIsOptedOut"] = phone?["optOut"] ?? false
+            out["phoneNumberIsInvalid"] = phone?["invalid"] ?? false
+            if full {
+                out["emailAddressData"] = .array(record.emails.map(JSON.object))
+                out["phoneNumberData"] = .array(record.phones.map(JSON.object))
+            }
+        }
+        if entity == "Contact" {
+            let accountId = record.attributes["accountId"]?.stringValue
+            out["accountId"] = accountId.map(JSON.string) ?? .null
+            out["accountName"] = accountId.flatMap { name(of: "Account", $0) }.map(JSON.string) ?? .null
+        }
+        if let parentType = record.attributes["parentType"]?.stringValue, let parentId = record.attributes["parentId"]?.stringValue {
+            out["parentName"] = name(of: parentType, parentId).map(JSON.string) ?? .null
+            if entity == "Task" || entity == "Meeting" || entity == "Call" {
+                let accountId = parentType == "Account" ? parentId
+                    : parentType == "Contact" ? live("Contact", parentId)?.attributes["accountId"]?.stringValue : nil
+                out["accountId"] = accountId.map(JSON.string) ?? .null
+                if entity == "Task" { out["contactId"] = parentType == "Contact" ? .string(parentId) : .null }
+            }
+        }
+        for (link, spec) in definition.links.sorted(by: { $0.key < $1.key })
+        where (entity == "Contact" && link == "accounts") || ((entity == "Meeting" || entity == "Call") && link == "contacts") {
+            guard full || select?.contains(link + "Ids") == true else { continue }
+            let ids = linkedIds(entity, record.id, link, definition)
+            out[link + "Ids"] = .array(ids.map(JSON.string))
+            var names: JSONObject = [:]
+            for id in ids { names[id] = .string(name(of: spec.target, id) ?? "") }
+            out[link + "Names"] = .object(names)
+        }
+        if let select {
+            var kept: JSONObject = ["id": out["id"]!]
+            var wanted = select
+            if entity == "Contact" { wanted += ["accountId", "accountName"] }
+            for key in wanted where key != "id" {
+                if let value = out[key] { kept[key] = value }
+            }
+            return kept
+        }
+        return out
+    }
+
+    /// A record's display name (Contact: first and last name).
+    func name(of entity: String, _ id: String) -> String? {
+        guard let record = live(entity, id) else { return nil }
+        if entity == "Contact" {
+            return [record.attributes["firstName"], record.attributes["lastName"]]
+                .compactMap { $0?.stringValue }.filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        return record.attributes["name"]?.stringValue ?? record.attributes["post"]?.stringValue
+    }
+
+    /// The values an attribute has for filtering and ordering: every e-mail address or phone number
+    /// of the record, linked ids for `…Ids`, else the one value.
+    func values(_ entity: String, _ record: StoredRecord, _ attribute: String) -> [JSON] {
+        guard let definition = definitions[entity] else { return [] }
+        switch attribute {
+        case "id": return [.string(record.id)]
+        case "modifiedAt": return [.string(record.modifiedAt)]
+        case "emailAddress" where definition.hasEmailAndPhone:
+            return record.emails.compactMap { $0["emailAddress"] }
+        case "phoneNumber" where definition.hasEmailAndPhone:
+            return record.phones.compactMap { $0["phoneNumber"] }
+        case "name" where entity == "Contact":
+            return [.string(name(of: entity, record.id) ?? "")]
+        default:
+            if attribute.hasSuffix("Ids"), definition.links[String(attribute.dropLast(3))] != nil {
+                return linkedIds(entity, record.id, String(attribute.dropLast(3)), definition).map(JSON.string)
+            }
+            return [record.attributes[attribute] ?? .null]
+        }
+    }
+}
