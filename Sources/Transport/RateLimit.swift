@@ -50,8 +50,8 @@ public struct Quota: Sendable, Equatable {
 ///
 /// At most `requests` starts fall in any window of `interval`, plus a small margin so that requests
 /// whose latencies differ still arrive at the server inside its limit. An answer's `Quota` narrows the
-/// window: a lower `max` is adopted, and when the server has fewer requests left than this window
-/// believes (another client shares the bucket), the difference counts as starts made now.
+/// window: a lower `max` is adopted, and when the server has no request left while this window still
+/// sees room (another client shares the bucket), every start waits a whole window.
 public struct RateWindow: Sendable {
     public private(set) var limit: Int
     public private(set) var interval: Duration
@@ -113,11 +113,11 @@ public struct RateWindow: Sendable {
         if let interval = quota.interval, interval > .zero, interval != self.interval { self.interval = interval }
         if let max = quota.max, max > 0, max < limit { limit = max }
         if let daily = quota.dailyRemaining { dailyRemaining = daily }
-        if let remaining = quota.remaining {
-            let believed = limit - count(at: now)
-            if remaining < believed {
-                starts.append(contentsOf: repeatElement(now, count: believed - max(remaining, 0)))
-            }
+        // A server with nothing left while this window still sees room is shared with another client
+        // (or counts differently): wait a whole window. A smaller `remaining` is not acted on, since an
+        // answer that took long reports a window this one has already moved past.
+        if let remaining = quota.remaining, remaining <= 0, count(at: now) < limit {
+            hold(until: now + interval)
         }
     }
 

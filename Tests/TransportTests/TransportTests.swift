@@ -169,15 +169,25 @@ struct StaticKey: Credentials {
         #expect(starts.last! < .milliseconds(9_700))
     }
 
-    @Test func aLowerServerMaxAndAServerDeficitAreAdopted() {
+    @Test func aLowerServerMaxAndAnExhaustedServerAreAdopted() {
         var window = RateWindow(RateLimit(requests: 100, interval: .seconds(10), concurrency: 1), margin: 0)
         window.recordStart(at: .zero)
         window.observe(Quota(max: 50, remaining: 10, interval: .seconds(10)), at: .zero)
         #expect(window.limit == 50)
-        // The server has 10 left; this window believed 49, so 39 phantom starts were added.
-        #expect(window.count(at: .zero) == 40)
-        for _ in 0..<10 { window.recordStart(at: .zero) }
-        #expect(window.nextStart(at: .seconds(1)) == .seconds(10))
+        // A smaller remaining alone changes nothing: the answer may describe an older window.
+        #expect(window.nextStart(at: .seconds(1)) == .seconds(1))
+        // Nothing left on the server while this window sees room: wait a whole window.
+        window.observe(Quota(remaining: 0), at: .seconds(2))
+        #expect(window.nextStart(at: .seconds(2)) == .seconds(12))
+    }
+
+    @Test func aRequestKeepsItsPlaceUntilItsAnswer() {
+        var window = RateWindow(RateLimit(requests: 1, interval: .seconds(1), concurrency: 1), margin: 0)
+        window.recordStart(at: .zero)
+        #expect(window.nextStart(at: .milliseconds(500)) == .seconds(1))
+        // The answer arrives after 0.8 s, which may be when the server counted it: the place moves there.
+        window.recordFinish(at: .milliseconds(800))
+        #expect(window.nextStart(at: .seconds(1)) == .milliseconds(1800))
     }
 
     @Test func aHoldDelaysEveryStart() {
