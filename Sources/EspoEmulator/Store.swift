@@ -271,8 +271,7 @@ struct Store: Sendable {
         for (key, value) in input {
             if ["emailAddress", "emailAddressData", "phoneNumber", "phoneNumberData", "emailAddressIsOptedOut",
                 "emailAddressIsInvalid", "phoneNumberIsOptedOut", "phoneNumberIsInvalid"].contains(key) { continue }
-            if key.hasSuffix("Ids"), let link = definition.links[String(key.dropLast(3))] {
-                _ = link
+            if key.hasSuffix("Ids"), definition.links[String(key.dropLast(3))] != nil {
                 links[String(key.dropLast(3))] = (value.arrayValue ?? []).compactMap(\.stringValue)
                 continue
             }
