@@ -99,7 +99,7 @@ struct Store: Sendable {
             try apply(input, to: &record, links: &links, definition)
             var changed: [String] = []
             for (key, _) in input where !["emailAddress", "emailAddressData", "phoneNumber", "phoneNumberData"].contains(key)
-                && !key.hasSuffix("Ids")
+                && !(key.hasSuffix("Ids") && definition.links[String(key.dropLast(3))] != nil)
             {
                 if !same(stored.attributes[key], record.attributes[key]) { changed.append(key) }
             }
@@ -268,6 +268,7 @@ struct Store: Sendable {
                 record[keyPath: list][index][member] = input[flag]
             }
         }
+        let previousAccount = record.attributes["accountId"]?.stringValue
         for (key, value) in input {
             if ["emailAddress", "emailAddressData", "phoneNumber", "phoneNumberData", "emailAddressIsOptedOut",
                 "emailAddressIsInvalid", "phoneNumberIsOptedOut", "phoneNumberIsInvalid"].contains(key) { continue }
@@ -281,6 +282,11 @@ struct Store: Sendable {
             var accounts = links["accounts"] ?? linkedIds("Contact", record.id, "accounts", definition)
             if !accounts.contains(accountId) { accounts.append(accountId) }
             links["accounts"] = accounts
+        }
+        // Clearing the primary account also removes it from `accounts` (FACTS §5.1).
+        if definition.name == "Contact", input["accountId"] == .null, let previousAccount {
+            links["accounts"] = (links["accounts"] ?? linkedIds("Contact", record.id, "accounts", definition))
+                .filter { $0 != previousAccount }
         }
         if definition.name == "Contact", input["accountId"] == nil, record.attributes["accountId"] == nil,
             let first = links["accounts"]?.first

@@ -73,6 +73,12 @@ import Transport
         try await client.unlink(.contact, id: contact.id, "accounts", ids: [account.id])
         #expect(try await client.related(Espo.Account.self, of: .contact, id: contact.id, "accounts").total == 0)
 
+        // Setting the primary account links it; clearing it unlinks it.
+        let primary = try #require(try await client.update(Espo.Contact.self, id: contact.id, ["accountId": .string(account.id)]).updated)
+        #expect(primary.accountsIds == [account.id])
+        #expect(primary["accountName"]?.stringValue == "Globex GmbH")
+        #expect(try await client.update(Espo.Contact.self, id: contact.id, ["accountId": nil]).updated?.accountsIds == [])
+
         // The same relation from the Account's side.
         try await client.link(.account, id: account.id, "contacts", ids: [contact.id])
         #expect(try await client.read(Espo.Contact.self, id: contact.id).accountsIds == [account.id])
