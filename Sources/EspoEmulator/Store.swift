@@ -300,6 +300,12 @@ struct Store: Sendable {
         {
             throw Refusal(Answer.error(404, "Record \(parentId) not found."))
         }
+        if input["dateStart"] != nil || input["dateEnd"] != nil,
+            let start = record.attributes["dateStart"]?.stringValue, let end = record.attributes["dateEnd"]?.stringValue,
+            end < start
+        {
+            throw Refusal(Answer.validation(definition.name, field: "dateEnd", type: "after"))
+        }
         for (link, ids) in links {
             guard let target = definition.links[link]?.target else { continue }
             for id in ids where live(target, id) == nil { throw Refusal(Answer.error(404, "Record \(id) not found.")) }

@@ -175,7 +175,16 @@ import Transport
         } throws: { error in
             (error as? APIError)?.status == 403 && (error as? APIError)?.message == "Max size should not exceed 200. Use offset and limit."
         }
+        await #expect {
+            _ = try await client.create(Espo.Meeting.self, [
+                "name": "Backwards", "dateStart": "2026-12-02 10:00:00", "dateEnd": "2026-12-02 09:00:00",
+                "assignedUserId": "5f1a2b3c4d5e6f701",
+            ])
+        } throws: { error in
+            (error as? APIError)?.message == "Field validation failure; entityType: Meeting, field: dateEnd, type: after."
+        }
         #expect(world.emulator.count("Contact") == 0)
+        #expect(world.emulator.count("Meeting") == 0)
         #expect(unrecorded.emulator.count("Contact") == 0)
         await unrecorded.stop()
         await world.stop()
