@@ -66,14 +66,17 @@ extension Espo {
                 }
                 let query = ListQuery(filters: filters, select: select, orderBy: "modifiedAt", ascending: true,
                                       offset: 0, maxSize: feed.pageSize)
+                // Only the first page asks for the count (for progress); later pages skip the COUNT
+                // query, which scans the table since `modifiedAt` has no index (FACTS §3.1, §3.2).
+                let headers: [(name: String, value: String)] = last == nil ? [] : [(name: "X-No-Total", value: "true")]
                 let json = try await feed.client.transport.json(Request(
-                    .get, Request.path(entity), endpoint: endpoint, query: query.queryFields))
+                    .get, Request.path(entity), endpoint: endpoint, query: query.queryFields, headers: headers))
                 guard case .array(let items)? = json["list"] else {
                     throw APIError(.invalidResponse, service: "EspoCRM", endpoint: endpoint,
                                    message: "field `list`: expected an array, got \(json["list"]?.kindName ?? "absent")")
                 }
                 var page = ChangePage<E>(records: [], failures: [], heldBack: 0, unchanged: 0, cursor: nil,
-                                         remaining: json["total"]?.numberValue.map { Int($0) } ?? -1)
+                                         total: json["total"]?.numberValue.map { Int($0) } ?? -1)
                 let before = last.map { "\($0.modifiedAt)|\($0.id)" }
                 for (index, item) in items.enumerated() {
                     let record: Record
@@ -128,8 +131,9 @@ extension Espo {
         /// Where the next pull may start once this page is stored (`since` of `changes`): the latest
         /// `modifiedAt` up to which everything was delivered.
         public var cursor: String?
-        /// Rows the server counted from this request on, this page included.
-        public var remaining: Int
+        /// On the first page, the rows the server counted for the whole pull; on later pages, which
+        /// skip the count, -1 (more rows follow) or -2 (the last page).
+        public var total: Int
     }
 
     /// `text` (`YYYY-MM-DD HH:mm:ss` UTC) moved by `seconds`; unchanged when it is not a date-time.

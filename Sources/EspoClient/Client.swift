@@ -9,6 +9,7 @@ extension Espo {
     /// timeouts and dropped connections; creates are not, so a create whose answer was lost throws
     /// `APIError.Kind.outcomeUnknown` and is never sent twice.
     public final class Client: Sendable {
+        /// The shared paced, retrying transport (its `counts` tell the requests sent).
         public let transport: APITransport
         /// The site, without `/api/v1`.
         public let siteURL: String

@@ -99,7 +99,8 @@ public final class EspoEmulator: EmulatedAPI {
             do { body = try request.json() } catch { return Answer.error(400, "Bad JSON.") }
             switch (request.method, parts.count) {
             case ("GET", 1):
-                return store.list(entity, query: BracketQuery.parse(request.rawQuery))
+                return store.list(entity, query: BracketQuery.parse(request.rawQuery),
+                                  noTotal: request.header("X-No-Total")?.lowercased() == "true")
             case ("POST", 1):
                 return store.create(entity, body: body, skipDuplicateCheck: request.header("X-Skip-Duplicate-Check")?.lowercased() == "true", now: now)
             case ("GET", 2):

@@ -4,7 +4,8 @@ import SyncCore
 extension Store {
     /// `GET {Entity}` and `GET {Entity}/{id}/{link}`: `where`, order (with `id` as the tie-breaker in
     /// the same direction), `select`, `offset` and `maxSize` (over 200 is a 403), as `{total, list}`.
-    func list(_ entity: String, query: JSONObject, among ids: Set<String>? = nil) -> ServedResponse {
+    /// With `noTotal` (header `X-No-Total: true`) `total` is -1 when more rows follow, -2 on the last page.
+    func list(_ entity: String, query: JSONObject, among ids: Set<String>? = nil, noTotal: Bool = false) -> ServedResponse {
         guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
         var query = query
         if let text = query["searchParams"]?.stringValue, case .object(let params)? = try? JSON(parsing: text) {
@@ -51,7 +52,9 @@ extension Store {
         }
         let page = Store.first(paging.offset + paging.maxSize, of: matching, by: precedes).dropFirst(paging.offset)
         let list = page.map { JSON.object(render(entity, table[$0.id]!, full: false, select: select)) }
-        return Answer.json(200, ["total": .number(Double(matching.count)), "list": .array(list)])
+        var total = matching.count
+        if noTotal { total = paging.offset + list.count < matching.count ? -1 : -2 }
+        return Answer.json(200, ["total": .number(Double(total)), "list": .array(list)])
     }
 
     /// The first `count` elements of `items` in `precedes` order, without sorting all of them: one

@@ -99,7 +99,7 @@ struct Store: Sendable {
             try apply(input, to: &record, links: &links, definition)
             var changed: [String] = []
             for (key, _) in input where !["emailAddress", "emailAddressData", "phoneNumber", "phoneNumberData"].contains(key)
-                && !key.hasSuffix("Ids")
+                && !(key.hasSuffix("Ids") && definition.links[String(key.dropLast(3))] != nil)
             {
                 if !same(stored.attributes[key], record.attributes[key]) { changed.append(key) }
             }
@@ -268,11 +268,11 @@ struct Store: Sendable {
                 record[keyPath: list][index][member] = input[flag]
             }
         }
+        let previousAccount = record.attributes["accountId"]?.stringValue
         for (key, value) in input {
             if ["emailAddress", "emailAddressData", "phoneNumber", "phoneNumberData", "emailAddressIsOptedOut",
                 "emailAddressIsInvalid", "phoneNumberIsOptedOut", "phoneNumberIsInvalid"].contains(key) { continue }
-            if key.hasSuffix("Ids"), let link = definition.links[String(key.dropLast(3))] {
-                _ = link
+            if key.hasSuffix("Ids"), definition.links[String(key.dropLast(3))] != nil {
                 links[String(key.dropLast(3))] = (value.arrayValue ?? []).compactMap(\.stringValue)
                 continue
             }
@@ -282,6 +282,11 @@ struct Store: Sendable {
             var accounts = links["accounts"] ?? linkedIds("Contact", record.id, "accounts", definition)
             if !accounts.contains(accountId) { accounts.append(accountId) }
             links["accounts"] = accounts
+        }
+        // Clearing the primary account also removes it from `accounts` (FACTS §5.1).
+        if definition.name == "Contact", input["accountId"] == .null, let previousAccount {
+            links["accounts"] = (links["accounts"] ?? linkedIds("Contact", record.id, "accounts", definition))
+                .filter { $0 != previousAccount }
         }
         if definition.name == "Contact", input["accountId"] == nil, record.attributes["accountId"] == nil,
             let first = links["accounts"]?.first
@@ -294,6 +299,12 @@ struct Store: Sendable {
             definitions[parentType] != nil, live(parentType, parentId) == nil
         {
             throw Refusal(Answer.error(404, "Record \(parentId) not found."))
+        }
+        if input["dateStart"] != nil || input["dateEnd"] != nil,
+            let start = record.attributes["dateStart"]?.stringValue, let end = record.attributes["dateEnd"]?.stringValue,
+            end < start
+        {
+            throw Refusal(Answer.validation(definition.name, field: "dateEnd", type: "after"))
         }
         for (link, ids) in links {
             guard let target = definition.links[link]?.target else { continue }

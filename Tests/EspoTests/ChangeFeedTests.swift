@@ -25,8 +25,10 @@ import Transport
         var pages = 0
         var heldBack = 0
         var lastCursor: String?
+        var totals: [Int] = []
         for try await page in client.changes(Espo.Contact.self, since: nil) {
             pages += 1
+            totals.append(page.total)
             heldBack += page.heldBack
             #expect(page.failures.isEmpty)
             for contact in page.records {
@@ -58,6 +60,10 @@ import Transport
         }
 
         let live = Set(world.emulator.ids("Contact"))
+        // Only the first request counts; the others send X-No-Total (-1: more follow, -2: last page).
+        #expect(totals.first == 25_000)
+        #expect(totals.dropFirst().dropLast().allSatisfy { $0 == -1 })
+        #expect(totals.last == -2)
         #expect(seen.values.allSatisfy { $0 == 1 }, "no record delivered twice")
         #expect(Set(seen.keys) == live, "every live record delivered, deleted ones not")
         #expect(live.count == 25_000 + created.count - deletedAhead.count)

@@ -73,6 +73,12 @@ import Transport
         try await client.unlink(.contact, id: contact.id, "accounts", ids: [account.id])
         #expect(try await client.related(Espo.Account.self, of: .contact, id: contact.id, "accounts").total == 0)
 
+        // Setting the primary account links it; clearing it unlinks it.
+        let primary = try #require(try await client.update(Espo.Contact.self, id: contact.id, ["accountId": .string(account.id)]).updated)
+        #expect(primary.accountsIds == [account.id])
+        #expect(primary["accountName"]?.stringValue == "Globex GmbH")
+        #expect(try await client.update(Espo.Contact.self, id: contact.id, ["accountId": nil]).updated?.accountsIds == [])
+
         // The same relation from the Account's side.
         try await client.link(.account, id: account.id, "contacts", ids: [contact.id])
         #expect(try await client.read(Espo.Contact.self, id: contact.id).accountsIds == [account.id])
@@ -169,7 +175,16 @@ import Transport
         } throws: { error in
             (error as? APIError)?.status == 403 && (error as? APIError)?.message == "Max size should not exceed 200. Use offset and limit."
         }
+        await #expect {
+            _ = try await client.create(Espo.Meeting.self, [
+                "name": "Backwards", "dateStart": "2026-12-02 10:00:00", "dateEnd": "2026-12-02 09:00:00",
+                "assignedUserId": "5f1a2b3c4d5e6f701",
+            ])
+        } throws: { error in
+            (error as? APIError)?.message == "Field validation failure; entityType: Meeting, field: dateEnd, type: after."
+        }
         #expect(world.emulator.count("Contact") == 0)
+        #expect(world.emulator.count("Meeting") == 0)
         #expect(unrecorded.emulator.count("Contact") == 0)
         await unrecorded.stop()
         await world.stop()
