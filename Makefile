@@ -11,7 +11,7 @@ release:
 
 # Where the tests record API exchanges for the contract checker, and the services it must see.
 CONTRACT_LOG_DIR ?= $(CURDIR)/.build/contract
-CONTRACT_SERVICES ?=
+CONTRACT_SERVICES ?= ghl espo
 
 # Builds every target (the tests launch the built store-crash-probe), runs every test while recording
 # API exchanges, then checks those exchanges against the official OpenAPI specs.
