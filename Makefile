@@ -1,7 +1,7 @@
 # espo-ghl-sync — build, test and benchmark.
 SWIFT ?= swift
 
-.PHONY: build release test bench clean
+.PHONY: build release test bench demo clean
 
 build:
 	$(SWIFT) build
@@ -26,6 +26,12 @@ test:
 bench:
 	$(SWIFT) build -c release --product sync-bench
 	.build/release/sync-bench $(BENCH_ARGS)
+
+# From a fresh clone: both emulators seeded with a few hundred people, then plan → sync → plan, on a
+# state file in a temporary folder.
+demo:
+	$(SWIFT) build -c release --product espo-ghl-sync
+	.build/release/espo-ghl-sync demo $(DEMO_ARGS)
 
 clean:
 	rm -rf .build

@@ -88,11 +88,14 @@ let package = Package(
         ),
         // Fetch → plan → execute against a Connector per side and the state store.
         .target(name: "Engine", dependencies: ["SyncCore", "StateStore", "Transport"]),
+        // The GHL and EspoCRM clients adapted to the engine's Connector.
+        .target(name: "Connectors", dependencies: ["SyncCore", "StateStore", "Transport", "Engine", "GHLClient", "EspoClient"]),
         // The command's config, output and subcommands (the executable only calls into it).
         .target(
             name: "CLI",
             dependencies: [
-                "SyncCore", "StateStore", "Engine",
+                "SyncCore", "StateStore", "Transport", "Engine", "Connectors", "GHLClient", "EspoClient",
+                "Emulation", "GHLEmulator", "EspoEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -47,18 +47,25 @@ public final class Engine: Sendable {
     let progress: @Sendable (ProgressEvent) -> Void
     public let stop: StopSignal
 
-    /// Takes the run lock, opens (or creates) the state file and loads the mappings, before any request.
+    /// An engine over an open state file, whose run lock the caller holds (`Engine.open` takes both).
     public init(
-        statePath: String, mappings: [Mapping], connectors: PerSide<any Connector>, stop: StopSignal = StopSignal(),
-        progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
-    ) throws(EngineError) {
-        lock = try RunLock(statePath: statePath)
-        do { store = try StateStore(path: statePath) } catch { throw .state(error) }
+        lock: RunLock, store: StateStore, mappings: [Mapping], connectors: PerSide<any Connector>,
+        stop: StopSignal = StopSignal(), progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
+    ) {
+        self.lock = lock
+        self.store = store
         // Contacts first: the other entities hang off them.
         self.mappings = mappings.sorted { ($0.entity == "contact" ? 0 : 1, $0.entity) < ($1.entity == "contact" ? 0 : 1, $1.entity) }
         self.connectors = connectors
         self.stop = stop
         self.progress = progress
+    }
+
+    /// Takes the run lock of the state file at `statePath`, then opens it (creating it only where
+    /// nothing exists): another run holding it is `EngineError.busy`.
+    public static func open(statePath: String) throws(EngineError) -> (RunLock, StateStore) {
+        let lock = try RunLock(statePath: statePath)
+        do { return (lock, try StateStore(path: statePath)) } catch { throw .state(error) }
     }
 
     /// Runs `plan` or `sync` once.

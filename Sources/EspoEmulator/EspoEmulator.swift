@@ -162,3 +162,16 @@ public final class EspoEmulator: EmulatedAPI {
         return store.withLock { $0.update(entity, id: id, body: .object(attributes), versionHeader: nil, now: now).status == 200 }
     }
 }
+
+extension EspoEmulator {
+    /// Creates a record as another EspoCRM user would (same validation, no duplicate check, no
+    /// request); returns its id, nil when EspoCRM would refuse it. For demos and tests that need the
+    /// same people on both sides.
+    @discardableResult
+    public func insert(_ entity: String, _ attributes: JSONObject) -> String? {
+        let now = self.now
+        let answer = store.withLock { $0.create(entity, body: .object(attributes), skipDuplicateCheck: true, now: now) }
+        guard answer.status == 200, let json = try? JSON(parsing: answer.body) else { return nil }
+        return json["id"]?.stringValue
+    }
+}

@@ -81,3 +81,18 @@ enum Names {
     static let areaCodes = ["212", "305", "312", "415", "503", "617", "702", "713", "808", "917"]
     static let cities = ["New York", "Miami", "Chicago", "San Francisco", "Portland", "Boston", "Las Vegas", "Houston", "Honolulu"]
 }
+
+extension GHLEmulator {
+    /// Puts one contact with the given `CreateContactDto` members into `location`, as if someone had
+    /// created it in GHL's web app (no request, no duplicate rule); returns its id. For demos and tests
+    /// that need the same people on both sides.
+    @discardableResult
+    public func insertContact(location: String, _ fields: JSONObject) -> String {
+        if locations[location] == nil { addLocation(location) }
+        let now = tick()
+        let id = newId()
+        locations[location]!.put(
+            StoredContact(id: id, locationId: location, fields: fields, dateAdded: now, dateUpdated: now), lag: .zero)
+        return id
+    }
+}

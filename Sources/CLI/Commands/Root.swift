@@ -10,7 +10,10 @@ public struct Root: AsyncParsableCommand {
             Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan: changes pending, \
             3 sync finished but some operations failed (retried next run), 130 interrupted.
             """,
-        subcommands: [MappingCommand.self, StatusCommand.self, ConflictsCommand.self])
+        subcommands: [
+            PlanCommand.self, SyncCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
+            EmulateCommand.self, DemoCommand.self,
+        ])
 
     public init() {}
 }

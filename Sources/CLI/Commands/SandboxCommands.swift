@@ -1,0 +1,98 @@
+import ArgumentParser
+import Engine
+import Foundation
+import SyncCore
+import Transport
+
+/// `emulate`: both emulators, seeded, on given ports: a sandbox for trying mappings.
+struct EmulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulate",
+        abstract: "Run the GoHighLevel and EspoCRM emulators, seeded, until interrupted: a sandbox for trying mappings.")
+
+    @Option(help: "Port of the GoHighLevel emulator.") var ghlPort = 8081
+    @Option(help: "Port of the EspoCRM emulator.") var espoPort = 8082
+    @Option(help: "People to seed, spread over both sides.") var people = 300
+    @Option(help: "Seed of the generated data.") var seed: UInt64 = 1
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+
+    func run() async throws {
+        let sandbox = try await Sandbox.start(people: people, seed: seed, host: host, ghlPort: ghlPort, espoPort: espoPort)
+        Console.out("""
+            GoHighLevel emulator: \(sandbox.ghlServer.baseURL) (location \(sandbox.locationId))
+            EspoCRM emulator:     \(sandbox.espoServer.baseURL)
+            Seeded: \(describe(sandbox.world))
+
+            Save this as espo-ghl-sync.json next to a mappings/ folder:
+            \(sandbox.config(state: "state.sqlite", mappings: "mappings"))
+            and export the credentials:
+              export GHL_TOKEN=\(sandbox.ghlToken)
+              export ESPO_API_KEY=\(sandbox.espoAPIKey)
+            Request counts: GET \(sandbox.ghlServer.baseURL)/__emulator/log (and the same on the EspoCRM port).
+            Stop with Ctrl-C.
+
+            """)
+        let interruption = Interruption()
+        while !interruption.stop.isSet { try await Task.sleep(for: .milliseconds(200)) }
+        await sandbox.stop()
+    }
+}
+
+/// `demo`: a sandbox in a temporary folder, then plan → sync → plan.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Show a whole sync against both emulators: plan, sync, then plan again with nothing left to do.")
+
+    @Option(help: "People to seed, spread over both sides.") var people = 300
+    @Option(help: "The mappings folder to sync with.") var mappings = "mappings"
+    @Option(help: "Seed of the generated data.") var seed: UInt64 = 1
+
+    func run() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("espo-ghl-sync-demo-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let mappingsFolder = URL(fileURLWithPath: mappings).standardizedFileURL.path
+        // The demo's location allows 100 requests a second: the real limit's shape, ten times faster.
+        let limit = RateLimit(requests: 100, interval: .seconds(1), daily: 200_000, concurrency: 8)
+        let sandbox = try await Sandbox.start(people: people, seed: seed, ghlLimit: limit)
+        defer { Task { await sandbox.stop() } }
+        let configFile = folder + "/espo-ghl-sync.json"
+        var text = sandbox.config(state: folder + "/state.sqlite", mappings: mappingsFolder)
+        text = text.replacingOccurrences(
+            of: "\"locationId\": \"\(sandbox.locationId)\",",
+            with: "\"locationId\": \"\(sandbox.locationId)\", \"rateLimit\": { \"requests\": 100, \"intervalSeconds\": 1 },")
+        try text.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let config = try GlobalOptions.parse(["--config", configFile]).loadConfig()
+        let environment = ["GHL_TOKEN": sandbox.ghlToken, "ESPO_API_KEY": sandbox.espoAPIKey]
+
+        Console.out("""
+            espo-ghl-sync demo — two emulators on 127.0.0.1, state in \(folder)
+            Seeded \(people) people: \(describe(sandbox.world)).
+            The emulated GoHighLevel location allows 100 requests a second (the real 100 per 10 s, ten times faster).
+
+            ── 1. espo-ghl-sync plan ─────────────────────────────────────────────
+
+            """)
+        let first = try await Run.execute(.plan, config: config, json: false, options: try RunOptionsGroup.parse([]), environment: environment)
+        Console.out("\n── 2. espo-ghl-sync sync ─────────────────────────────────────────────\n\n")
+        let applied = try await Run.execute(.sync, config: config, json: false, options: try RunOptionsGroup.parse([]), environment: environment)
+        Console.out("\n── 3. espo-ghl-sync plan, again ──────────────────────────────────────\n\n")
+        let after = try await Run.execute(.plan, config: config, json: false, options: try RunOptionsGroup.parse([]), environment: environment)
+        let ghlWrites = applied.entities.reduce(0) { $0 + $1.plan.writes.count }
+        Console.out("""
+
+            Planned \(first.entities.reduce(0) { $0 + $1.plan.writes.count }) writes, applied \(ghlWrites - applied.failureCount), \
+            \(applied.failureCount) failed; the second plan has \(after.entities.reduce(0) { $0 + $1.plan.operations.count }) operations.
+            GoHighLevel now holds \(await sandbox.ghl.contactCount(location: sandbox.locationId)) contacts, EspoCRM \(sandbox.espo.count("Contact")).
+
+            """)
+        guard !after.hasPendingChanges, applied.failureCount == 0 else {
+            throw Failure("the demo did not converge: the second plan still has work (see above)")
+        }
+    }
+}
+
+private func describe(_ world: Sandbox.World) -> String {
+    "\(world.same) alike on both sides, \(world.differing) on both with different fields, \(world.conflicting) conflicting, \(world.ghlOnly) only in GoHighLevel, \(world.espoOnly) only in EspoCRM"
+}

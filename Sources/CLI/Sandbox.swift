@@ -1,0 +1,126 @@
+import Emulation
+import EspoEmulator
+import Foundation
+import GHLEmulator
+import SyncCore
+import Transport
+
+/// Both emulators, running and seeded with one world of people: some on both sides alike, some on
+/// both sides with differing fields (some of them conflicting), some on one side only. For `demo`,
+/// `emulate` and the end-to-end tests.
+public struct Sandbox: Sendable {
+    public let ghl: GHLEmulator
+    public let ghlServer: EmulatorServer
+    public let espo: EspoEmulator
+    public let espoServer: EmulatorServer
+    public let locationId: String
+    /// The Private Integration Token the GHL emulator issued for the location.
+    public let ghlToken: String
+    /// The EspoCRM API user's key.
+    public let espoAPIKey: String
+    /// How the seeded people are spread.
+    public let world: World
+
+    /// Counts of the seeded world.
+    public struct World: Sendable, Equatable {
+        public var same = 0
+        public var differing = 0
+        public var conflicting = 0
+        public var ghlOnly = 0
+        public var espoOnly = 0
+    }
+
+    /// Starts both emulators on `host` (ports 0 pick free ones) and seeds `people` people.
+    public static func start(
+        people: Int, seed: UInt64 = 1, host: String = "127.0.0.1", ghlPort: Int = 0, espoPort: Int = 0,
+        ghlLimit: RateLimit = .ghl, exchanges: ExchangeLog? = nil
+    ) async throws -> Sandbox {
+        let locationId = "demoLocation0000001"
+        let espoAPIKey = "demo-espo-api-key-0000000000000001"
+        let (ghl, ghlServer) = try await GHLEmulator.start(
+            settings: .init(rateLimit: ghlLimit, seed: seed), locations: [locationId], host: host, port: ghlPort,
+            exchanges: exchanges)
+        let espo = EspoEmulator(.init(apiKeys: [espoAPIKey], seed: seed))
+        let espoServer = try await espo.serve(host: host, port: espoPort, exchanges: exchanges)
+        let token = await ghl.issuePrivateToken(location: locationId)
+        let world = await seedWorld(people: people, seed: seed, ghl: ghl, location: locationId, espo: espo)
+        return Sandbox(
+            ghl: ghl, ghlServer: ghlServer, espo: espo, espoServer: espoServer, locationId: locationId,
+            ghlToken: token, espoAPIKey: espoAPIKey, world: world)
+    }
+
+    /// Stops both servers.
+    public func stop() async {
+        await ghlServer.stop()
+        await espoServer.stop()
+    }
+
+    /// A config for this sandbox, secrets named by `GHL_TOKEN` and `ESPO_API_KEY`.
+    public func config(state: String, mappings: String) -> String {
+        """
+        {
+          "ghl": { "baseURL": "\(ghlServer.baseURL)", "locationId": "\(locationId)",
+                   "auth": { "type": "privateToken", "tokenEnv": "GHL_TOKEN" } },
+          "espo": { "baseURL": "\(espoServer.baseURL)",
+                    "auth": { "type": "apiKey", "apiKeyEnv": "ESPO_API_KEY" } },
+          "state": "\(state)",
+          "mappings": "\(mappings)"
+        }
+
+        """
+    }
+
+    /// Seeds the world: per person, a deterministic choice of where they live and how they differ.
+    static func seedWorld(people: Int, seed: UInt64, ghl: GHLEmulator, location: String, espo: EspoEmulator) async -> World {
+        var generator = SeededGenerator(seed: seed)
+        var world = World()
+        let first = ["Ann", "Ben", "Chloé", "Dmitri", "Eve", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Luis"]
+        let last = ["Okafor", "Smith", "Müller", "Nakamura", "García", "Dubois", "Kowalski", "Rossi", "Nguyen", "Olsen"]
+        let cities = ["Austin", "Boston", "Denver", "Miami", "Seattle", "Chicago"]
+        for n in 0..<people {
+            let given = first[Int(generator.next() % UInt64(first.count))]
+            let family = last[Int(generator.next() % UInt64(last.count))]
+            let email = "\(given.lowercased()).\(n)+crm@example.com"
+            let phone = "+1512555\(String(format: "%04d", n % 10_000))"
+            let city = cities[n % cities.count]
+            let ghlFields: JSONObject = [
+                "firstName": .string(given), "lastName": .string(family), "email": .string(email), "phone": .string(phone),
+                "city": .string(city), "country": "US",
+            ]
+            let espoFields: JSONObject = [
+                "firstName": .string(given), "lastName": .string(family), "emailAddress": .string(email),
+                "phoneNumber": .string(phone), "addressCity": .string(city), "addressCountry": "US",
+            ]
+            switch generator.next() % 10 {
+            case 0, 1, 2, 3:  // the same on both sides; the email's case differs now and then
+                var espoSide = espoFields
+                if n % 3 == 0 { espoSide["emailAddress"] = .string(email.uppercased()) }
+                await ghl.insertContact(location: location, ghlFields)
+                espo.insert("Contact", espoSide)
+                world.same += 1
+            case 4, 5:  // on both sides; each knows something the other does not
+                var ghlSide = ghlFields
+                ghlSide["postalCode"] = .string(String(78_700 + n % 90))
+                var espoSide = espoFields
+                espoSide["addressStreet"] = .string("\(100 + n) Main St")
+                espoSide["addressState"] = "TX"
+                await ghl.insertContact(location: location, ghlSide)
+                espo.insert("Contact", espoSide)
+                world.differing += 1
+            case 6:  // on both sides with different values for the same field: a conflict
+                var espoSide = espoFields
+                espoSide["addressCity"] = .string(cities[(n + 1) % cities.count])
+                await ghl.insertContact(location: location, ghlFields)
+                espo.insert("Contact", espoSide)
+                world.conflicting += 1
+            case 7, 8:
+                await ghl.insertContact(location: location, ghlFields)
+                world.ghlOnly += 1
+            default:
+                espo.insert("Contact", espoFields)
+                world.espoOnly += 1
+            }
+        }
+        return world
+    }
+}
