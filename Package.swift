@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(name: "GHLTokenProbe", dependencies: ["SyncCore", "Transport", "GHLClient", "StateStore"]),
         .testTarget(
             name: "GHLTests",
-            dependencies: ["SyncCore", "Transport", "Emulation", "StateStore", "GHLClient", "GHLEmulator"]
+            dependencies: ["SyncCore", "Transport", "Emulation", "StateStore", "GHLClient", "GHLEmulator", "TestSupport"]
         ),
         // Fetch → plan → execute against a Connector per side and the state store.
         .target(name: "Engine", dependencies: ["SyncCore", "StateStore", "Transport"]),
@@ -113,6 +113,8 @@ let package = Package(
                 "SyncCore", "Emulation", "Transport", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // What several test targets need: temporary folders, the built executables.
+        .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["SyncCore", "Engine", "CLI"]),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
@@ -122,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StateStoreTests",
-            dependencies: ["SyncCore", "StateStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SyncCore", "StateStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

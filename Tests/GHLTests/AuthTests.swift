@@ -6,6 +6,7 @@ import StateStore
 import Synchronization
 import SyncCore
 import Testing
+import TestSupport
 import Transport
 
 /// An OAuth app installed on the harness location, its keeper storing into a state file.
@@ -199,21 +200,5 @@ struct OAuthHarness {
         await o.h.stop()
     }
 
-    func probeExecutable() throws -> String {
-        var folders: [URL] = []
-        for start in [URL(fileURLWithPath: CommandLine.arguments[0]), URL(fileURLWithPath: Bundle.main.bundlePath)] {
-            var url = start.standardizedFileURL.resolvingSymlinksInPath()
-            folders.append(url.deletingLastPathComponent())
-            while url.path != "/" {
-                if url.pathExtension == "xctest" { folders.append(url.deletingLastPathComponent()) }
-                url = url.deletingLastPathComponent()
-            }
-        }
-        for folder in folders {
-            let candidate = folder.appendingPathComponent("ghl-token-probe").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        struct NotBuilt: Error, CustomStringConvertible { var description: String }
-        throw NotBuilt(description: "ghl-token-probe is not built beside the tests: run `swift build --build-tests` first")
-    }
+    func probeExecutable() throws -> String { try BuiltProduct.path("ghl-token-probe") }
 }

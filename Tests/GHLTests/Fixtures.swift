@@ -5,6 +5,7 @@ import GHLEmulator
 import StateStore
 import SyncCore
 import Testing
+import TestSupport
 import Transport
 
 extension StateStore: TokenVault {}
@@ -36,16 +37,6 @@ struct Harness {
     }
 
     func stop() async { await server.stop() }
-}
-
-/// A folder removed when the value goes away.
-final class TemporaryFolder {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("ghl-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// A 32-byte key, base64, as the token key variable would hold it.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import StateStore
 import SyncCore
 
@@ -13,30 +14,7 @@ enum CrashProbeData {
 /// Kills a process with SIGKILL in the middle of a transaction, then expects exactly the last commit.
 @Suite struct CrashTests {
     /// `store-crash-probe`, built beside the test bundle.
-    static func probeExecutable() throws -> String {
-        var folders: [URL] = []
-        for start in [URL(fileURLWithPath: CommandLine.arguments[0]), URL(fileURLWithPath: Bundle.main.bundlePath)] {
-            var url = start.standardizedFileURL.resolvingSymlinksInPath()
-            folders.append(url.deletingLastPathComponent())
-            while url.path != "/" {
-                if url.pathExtension == "xctest" { folders.append(url.deletingLastPathComponent()) }
-                url = url.deletingLastPathComponent()
-            }
-        }
-        var seen = Set<String>()
-        folders = folders.filter { seen.insert($0.path).inserted }
-        for folder in folders {
-            let candidate = folder.appendingPathComponent("store-crash-probe").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        struct NotBuilt: Error, CustomStringConvertible {
-            var description: String
-        }
-        throw NotBuilt(description: """
-            store-crash-probe is not built beside the tests (looked in \(folders.map(\.path).joined(separator: ", "))): \
-            build it with `swift build --build-tests` (which builds every product) before `swift test --skip-build`
-            """)
-    }
+    static func probeExecutable() throws -> String { try BuiltProduct.path("store-crash-probe") }
 
     @Test func aKillMidTransactionLeavesExactlyTheLastCommit() throws {
         let probe = try Self.probeExecutable()

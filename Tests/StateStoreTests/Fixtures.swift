@@ -1,29 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import StateStore
 import SyncCore
 
 typealias Operation = SyncCore.Operation
-
-/// A fresh folder for one test, removed with it.
-final class TemporaryFolder: Sendable {
-    let path: String
-
-    init() throws {
-        let template = FileManager.default.temporaryDirectory.path + "/statestore-test-XXXXXX"
-        var bytes = Array(template.utf8CString)
-        guard let made = mkdtemp(&bytes) else { throw CocoaError(.fileWriteUnknown) }
-        path = String(cString: made)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// The path of `name` in the folder.
-    func file(_ name: String = "state.sqlite") -> String { path + "/" + name }
-
-    /// The names in the folder.
-    func names() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
-}
 
 /// The bytes of the file at `path`.
 func bytes(_ path: String) -> [UInt8] {
