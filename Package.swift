@@ -117,6 +117,14 @@ let package = Package(
         .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["SyncCore", "Engine", "CLI"]),
+        // The built espo-ghl-sync against both emulators, as child processes over real HTTP.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "SyncCore", "Transport", "Emulation", "CLI", "GHLClient", "GHLEmulator", "EspoClient", "EspoEmulator",
+                "TestSupport",
+            ]
+        ),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),
         .testTarget(
             name: "EspoTests",

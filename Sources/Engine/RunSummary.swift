@@ -44,9 +44,10 @@ public struct RunSummary: Sendable {
         self.interrupted = interrupted
     }
 
-    /// Whether any entity has writes to make (for `plan`'s exit code).
+    /// Whether any entity has work to do, or deletes held back by the mass-delete guard (for `plan`'s
+    /// exit code).
     public var hasPendingChanges: Bool {
-        entities.contains { !$0.plan.operations.isEmpty }
+        entities.contains { !$0.plan.operations.isEmpty || $0.plan.massDeleteGuard != nil }
     }
 
     /// Failed operations over all entities.

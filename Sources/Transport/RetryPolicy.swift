@@ -2,7 +2,9 @@
 public struct RetryPolicy: Sendable, Equatable {
     /// Sends of one request, counting the first, for 5xx answers, timeouts and lost connections.
     public var maxAttempts: Int
-    /// Waits after 429 answers before the call gives up; they do not use up `maxAttempts`.
+    /// Waits after 429 answers before the call gives up; they do not use up `maxAttempts`. Each wait
+    /// lasts the server's window (10 s at GHL), so the default rides out a storm of about ten minutes:
+    /// a nightly batch can afford to wait.
     public var maxThrottleWaits: Int
     public var baseDelay: Duration
     public var maxDelay: Duration
@@ -10,7 +12,7 @@ public struct RetryPolicy: Sendable, Equatable {
     public var timeout: Duration
 
     public init(
-        maxAttempts: Int = 4, maxThrottleWaits: Int = 12, baseDelay: Duration = .milliseconds(250),
+        maxAttempts: Int = 4, maxThrottleWaits: Int = 60, baseDelay: Duration = .milliseconds(250),
         maxDelay: Duration = .seconds(10), timeout: Duration = .seconds(30)
     ) {
         self.maxAttempts = max(1, maxAttempts)
