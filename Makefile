@@ -25,7 +25,9 @@ test:
 # Not a test: measures ingest, the raw SQLite insert rate, plan time and peak RSS (see BENCHMARKS.md).
 bench:
 	$(SWIFT) build -c release --product sync-bench
+	$(SWIFT) build -c release --product throughput-bench
 	.build/release/sync-bench $(BENCH_ARGS)
+	.build/release/throughput-bench $(THROUGHPUT_ARGS)
 
 # From a fresh clone: both emulators seeded with a few hundred people, then plan → sync → plan, on a
 # state file in a temporary folder.

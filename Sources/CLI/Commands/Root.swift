@@ -12,7 +12,7 @@ public struct Root: AsyncParsableCommand {
             """,
         subcommands: [
             PlanCommand.self, SyncCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
-            EmulateCommand.self, DemoCommand.self,
+            AuthCommand.self, EmulateCommand.self, DemoCommand.self,
         ])
 
     public init() {}
