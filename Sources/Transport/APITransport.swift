@@ -222,7 +222,7 @@ public final class APITransport: Sendable {
             service: contractName, method: request.method.rawValue, path: request.path, query: request.query,
             requestHeaders: sentHeaders, requestBody: request.body, status: response.status,
             responseHeaders: response.headers, responseBody: response.body, recordedBy: "client"))
-        logger.trace("answered", metadata: ["endpoint": "\(request.endpoint)", "status": "\(response.status)"])
+        logger.debug("answered", metadata: ["endpoint": "\(request.endpoint)", "status": "\(response.status)"])
         return .answered(response)
     }
 
