@@ -175,9 +175,9 @@ public final class APITransport: Sendable {
     }
 
     private func sendOnce(_ request: Request, authorization sent: AuthorizationSent) async throws -> Outcome {
-        try await pacer.acquire()
+        let ticket = try await pacer.acquire()
         var released = false
-        defer { if !released { Task { [pacer] in await pacer.release() } } }
+        defer { if !released { Task { [pacer] in await pacer.release(ticket) } } }
         var authorization: [(name: String, value: String)] = []
         if let credentials { authorization = try await credentials.headers(for: request) }
         sent.headers = authorization
@@ -211,12 +211,12 @@ public final class APITransport: Sendable {
                 body: body.readBytes(length: body.readableBytes) ?? [])
         } catch {
             released = true
-            await pacer.release()
+            await pacer.release(ticket)
             if error is CancellationError { throw error }
             return APITransport.neverSent(error) ? .notSent("\(error)") : .answerLost("\(error)")
         }
         released = true
-        await pacer.release()
+        await pacer.release(ticket)
         if let said = quota?(response) { await pacer.observe(said) }
         exchanges?.record(Exchange(
             service: contractName, method: request.method.rawValue, path: request.path, query: request.query,

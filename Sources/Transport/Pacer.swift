@@ -18,8 +18,8 @@ public actor Pacer {
 
     /// Waits for a free slot and a start the window allows, then counts the request as started.
     /// Throws `CancellationError` when the task is cancelled, `Pacer.DailyQuotaSpent` when the day's
-    /// quota is gone.
-    public func acquire() async throws {
+    /// quota is gone. Hand the returned ticket back to `release(_:)` when the answer arrives.
+    public func acquire() async throws -> Ticket {
         while true {
             try Task.checkCancellation()
             if window.isDailyQuotaSpent { throw DailyQuotaSpent() }
@@ -32,16 +32,21 @@ public actor Pacer {
             if start <= current {
                 window.recordStart(at: current)
                 inFlight += 1
-                return
+                return Ticket(start: current)
             }
             try await Task.sleep(for: start - current)
         }
     }
 
-    /// Frees the slot taken by `acquire()`.
-    public func release() {
+    /// A request's place in the window, from `acquire()` to `release(_:)`.
+    public struct Ticket: Sendable {
+        let start: Duration
+    }
+
+    /// Frees the slot taken by `acquire()`; the request's place in the window moves to now.
+    public func release(_ ticket: Ticket) {
         inFlight -= 1
-        window.recordFinish(at: now)
+        window.recordFinish(startedAt: ticket.start, at: now)
         if !waiters.isEmpty { waiters.removeFirst().resume() }
     }
 

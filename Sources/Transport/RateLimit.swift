@@ -50,8 +50,8 @@ public struct Quota: Sendable, Equatable {
 ///
 /// At most `requests` starts fall in any window of `interval`, plus a small margin so that requests
 /// whose latencies differ still arrive at the server inside its limit. An answer's `Quota` narrows the
-/// window: a lower `max` is adopted, and when the server has no request left while this window still
-/// sees room (another client shares the bucket), every start waits a whole window.
+/// window: a lower `max` is adopted, and when the server has no request left while this window has
+/// used less than half of it (another client shares the bucket), every start waits a whole window.
 public struct RateWindow: Sendable {
     public private(set) var limit: Int
     public private(set) var interval: Duration
@@ -94,14 +94,20 @@ public struct RateWindow: Sendable {
         if let remaining = dailyRemaining { dailyRemaining = remaining - 1 }
     }
 
-    /// Counts the request that just got its answer as if it had started `now`: a server counts a
-    /// request when it arrives, which may be well after the client started it (a new connection, a
-    /// loaded machine), so a request keeps its place in the window until `interval` after its answer.
-    /// The oldest start still in the window gives way (never a later one, so the count never drops
-    /// below what the server can have seen).
-    public mutating func recordFinish(at now: Duration) {
+    /// Moves the place of the request started at `start`, which just got its answer, to `now`: a
+    /// server counts a request when it arrives, which may be well after the client started it (a new
+    /// connection, a loaded machine), so a request keeps its place in the window until `interval` after
+    /// its answer. A request that outlived the window gets its place back at `now`.
+    public mutating func recordFinish(startedAt start: Duration, at now: Duration) {
         prune(now)
-        if head < starts.count { head += 1 }
+        var low = head, high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] < start { low = middle + 1 } else { high = middle }
+        }
+        if low < starts.count, starts[low] == start {
+            starts.remove(at: low)
+        }
         starts.append(now)
     }
 
@@ -113,10 +119,11 @@ public struct RateWindow: Sendable {
         if let interval = quota.interval, interval > .zero, interval != self.interval { self.interval = interval }
         if let max = quota.max, max > 0, max < limit { limit = max }
         if let daily = quota.dailyRemaining { dailyRemaining = daily }
-        // A server with nothing left while this window still sees room is shared with another client
-        // (or counts differently): wait a whole window. A smaller `remaining` is not acted on, since an
-        // answer that took long reports a window this one has already moved past.
-        if let remaining = quota.remaining, remaining <= 0, count(at: now) < limit {
+        // A server with nothing left while this window has used less than half of it is shared with
+        // another client: wait a whole window. Near the limit, "0 left" is what running at full rate
+        // looks like (the server counts on arrival, this window until the answer), and a smaller
+        // `remaining` may describe a window this one has already moved past; neither is acted on.
+        if let remaining = quota.remaining, remaining <= 0, count(at: now) < limit / 2 {
             hold(until: now + interval)
         }
     }

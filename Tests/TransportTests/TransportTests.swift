@@ -176,9 +176,17 @@ struct StaticKey: Credentials {
         #expect(window.limit == 50)
         // A smaller remaining alone changes nothing: the answer may describe an older window.
         #expect(window.nextStart(at: .seconds(1)) == .seconds(1))
-        // Nothing left on the server while this window sees room: wait a whole window.
+        // Nothing left on the server while this window has used less than half: wait a whole window.
         window.observe(Quota(remaining: 0), at: .seconds(2))
         #expect(window.nextStart(at: .seconds(2)) == .seconds(12))
+    }
+
+    @Test func runningAtTheLimitIsNotMistakenForAnotherClient() {
+        var window = RateWindow(RateLimit(requests: 10, interval: .seconds(1), concurrency: 1), margin: 0)
+        for step in 0..<9 { window.recordStart(at: .milliseconds(Int64(step) * 100)) }
+        // The server counted its tenth arrival and has none left; this window holds nine: no hold.
+        window.observe(Quota(remaining: 0), at: .milliseconds(900))
+        #expect(window.nextStart(at: .milliseconds(900)) == .milliseconds(900))
     }
 
     @Test func aRequestKeepsItsPlaceUntilItsAnswer() {
@@ -186,8 +194,18 @@ struct StaticKey: Credentials {
         window.recordStart(at: .zero)
         #expect(window.nextStart(at: .milliseconds(500)) == .seconds(1))
         // The answer arrives after 0.8 s, which may be when the server counted it: the place moves there.
-        window.recordFinish(at: .milliseconds(800))
+        window.recordFinish(startedAt: .zero, at: .milliseconds(800))
         #expect(window.nextStart(at: .seconds(1)) == .milliseconds(1800))
+    }
+
+    @Test func aFinishMovesOnlyItsOwnPlace() {
+        // Two requests; the second's answer must not take the first one's (older) place.
+        var window = RateWindow(RateLimit(requests: 2, interval: .seconds(1), concurrency: 2), margin: 0)
+        window.recordStart(at: .zero)
+        window.recordStart(at: .milliseconds(500))
+        window.recordFinish(startedAt: .milliseconds(500), at: .milliseconds(501))
+        // The first place still frees at 1 s; before this fix it moved to 1.501 s.
+        #expect(window.nextStart(at: .milliseconds(600)) == .seconds(1))
     }
 
     @Test func aHoldDelaysEveryStart() {
