@@ -152,6 +152,7 @@ public final class Engine: Sendable {
             let since = full ? nil : previous.highWater.map { $0.addingTimeInterval(-options.overlapSeconds) }
             var count = 0
             var highWater = previous.highWater
+            let listingStarted = Date()
             let connector = connectors[side]
             do {
                 try await connector.fetch(mapping, since: since) { page in
@@ -178,6 +179,10 @@ public final class Engine: Sendable {
             }
             if full { _ = try state { try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run) } }
             listings[side] = full ? .full(count: count) : .incremental(count: count)
+            // A record changed while the listing ran may have been passed over (GHL's search drops a
+            // second sighting, EspoCRM's feed holds it back): the next listing starts no later than
+            // this one did.
+            if let seen = highWater, seen > listingStarted { highWater = listingStarted }
             states[side] = FetchState(
                 highWater: highWater, fullAt: full ? now : previous.fullAt, mapping: fingerprint)
         }

@@ -133,3 +133,46 @@ import Transport
         await h.stop()
     }
 }
+
+/// Interruption and EspoCRM's duplicate check, end to end.
+@Suite(.serialized) struct InterruptionAndDuplicateTests {
+    @Test func sigintFinishesTheCallsInFlightCommitsAndExits130() async throws {
+        let h = try await Harness()
+        for n in 0..<100 { await h.person(n, on: [.espo]) }
+        await h.sandbox.ghlServer.setFaults(Faults(latency: .milliseconds(40)))
+        let (process, name) = try h.start(["sync"])
+        while await h.sandbox.ghl.contactCount(location: h.sandbox.locationId) < 20, process.isRunning {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let result = h.output(of: process, name: name)
+        #expect(result.code == 130, "\(result)")
+        #expect(result.stderr.contains("stopping"), "\(result)")
+        let created = await h.sandbox.ghl.contactCount(location: h.sandbox.locationId)
+        #expect(created < 100)
+        // Every create that was answered was committed: the rerun creates exactly the rest.
+        await h.sandbox.ghlServer.setFaults(.none)
+        let rerun = try await h.run(["sync", "--json"])
+        #expect(rerun.code == 0, "\(rerun)")
+        #expect(count(rerun.json, "create", .ghl) == 100 - created, "\(rerun)")
+        #expect(await h.sandbox.ghl.contactCount(location: h.sandbox.locationId) == 100)
+        await h.stop()
+    }
+
+    @Test func aNameOnlyDuplicateInEspoIsADifferentPersonAndIsCreated() async throws {
+        let h = try await Harness()
+        // Same name, different e-mail and phone: EspoCRM's duplicate check flags it, the sync does not.
+        await h.person(1, on: [.ghl])
+        await h.person(2, espo: ["lastName": "Number1"], on: [.espo])
+        let sync = try await h.run(["sync", "--json"])
+        #expect(sync.code == 0, "\(sync)")
+        #expect(h.sandbox.espo.count("Contact") == 2)
+        #expect(await h.sandbox.ghl.contactCount(location: h.sandbox.locationId) == 2)
+        // EspoCRM answered the first create with its duplicate; the second, with the check skipped, went through.
+        let creates = await h.sandbox.espoServer.log.entries.filter { $0.method == "POST" && $0.endpoint.contains("Contact") }
+        #expect(creates.map(\.status) == [409, 200], "\(creates.map(\.status))")
+        #expect(try await h.run(["plan"]).code == 0)
+        await h.stop()
+    }
+}
