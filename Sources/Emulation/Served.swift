@@ -20,10 +20,7 @@ public struct ServedRequest: Sendable {
     }
 
     /// The first value of a header, by case-insensitive name.
-    public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
-    }
+    public func header(_ name: String) -> String? { headers.value(of: name) }
 
     /// The path's segments, percent-decoded: `/contacts/a%2Bb` → `["contacts", "a+b"]`.
     public var segments: [String] {

@@ -56,16 +56,3 @@ public struct RunSummary: Sendable {
     /// Whether a mass-delete guard tripped in any entity.
     public var guardTripped: Bool { entities.contains { $0.plan.massDeleteGuard != nil } }
 }
-
-extension FieldValue {
-    /// The value as JSON: null for empty, an array for sets.
-    public var json: JSON {
-        switch self {
-        case .empty: .null
-        case .string(let s): .string(s)
-        case .number(let n): .number(n)
-        case .bool(let b): .bool(b)
-        case .list(let items): .array(items.map(JSON.string))
-        }
-    }
-}

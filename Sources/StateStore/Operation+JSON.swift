@@ -67,16 +67,8 @@ extension Operation {
 }
 
 extension FieldValue {
-    /// Exact JSON: `.empty` is null, a set is an array of strings, so "" and [] stay apart from `.empty`.
-    var storedJSON: JSON {
-        switch self {
-        case .empty: .null
-        case .string(let s): .string(s)
-        case .number(let n): .number(n)
-        case .bool(let b): .bool(b)
-        case .list(let items): .array(items.map(JSON.string))
-        }
-    }
+    /// Exact JSON (`FieldValue.json`): `.empty` is null, a set is an array of strings.
+    var storedJSON: JSON { json }
 
     /// Reads `storedJSON`.
     init(storedJSON json: JSON) throws(StoredValueError) {

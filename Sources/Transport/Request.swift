@@ -52,9 +52,7 @@ public struct Request: Sendable {
     }
 
     /// The first value of a header, by case-insensitive name.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
+    public func header(_ name: String) -> String? { headers.value(of: name) }
 
     /// The query string, every value percent-encoded (`+` as `%2B`, space as `%20`, brackets too).
     public var encodedQuery: String {

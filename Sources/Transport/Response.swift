@@ -13,10 +13,7 @@ public struct Response: Sendable {
     }
 
     /// The first value of a header, by case-insensitive name.
-    public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
-    }
+    public func header(_ name: String) -> String? { headers.value(of: name) }
 
     /// The body as text.
     public var text: String { String(decoding: body, as: UTF8.self) }
@@ -25,5 +22,13 @@ public struct Response: Sendable {
     public func json() throws(JSONSyntaxError) -> JSON {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .null }
         return try JSON(parsing: body)
+    }
+}
+
+extension Array where Element == (name: String, value: String) {
+    /// The first value of the header `name`, compared without regard to case.
+    public func value(of name: String) -> String? {
+        let lowered = name.lowercased()
+        return first { $0.name.lowercased() == lowered }?.value
     }
 }

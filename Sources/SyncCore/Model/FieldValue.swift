@@ -91,3 +91,17 @@ extension FieldValue: CustomStringConvertible {
 
 /// A record's canonical values by canonical field name.
 public typealias FieldValues = [String: FieldValue]
+
+extension FieldValue {
+    /// The value as JSON: `.empty` is null, a set is an array of strings, so "" and [] stay apart
+    /// from `.empty`.
+    public var json: JSON {
+        switch self {
+        case .empty: .null
+        case .string(let s): .string(s)
+        case .number(let n): .number(n)
+        case .bool(let b): .bool(b)
+        case .list(let items): .array(items.map(JSON.string))
+        }
+    }
+}
