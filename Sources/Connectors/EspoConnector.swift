@@ -24,14 +24,13 @@ public struct EspoConnector: Connector {
     public func fetch(_ mapping: Mapping, since: Date?, page: (JSONArray) async throws -> Void) async throws {
         try supported(mapping)
         let from = since.map { Timestamp.naive(Int64($0.timeIntervalSince1970)) }
-        for try await changes in client.changes(Espo.Contact.self, since: from) {
+        for try await changes in client.changes(ListedContact.self, since: from) {
             try await page(changes.records.map { .object($0.record.attributes) })
-            if let failure = changes.failures.first { throw failure }
         }
     }
 
     public func find(_ mapping: Mapping, attribute: String, value: String) async throws(APIError) -> [JSONObject] {
-        let page = try await client.list(Espo.Contact.self, Espo.ListQuery(filters: [.equals(attribute, .string(value))]))
+        let page = try await client.list(ListedContact.self, Espo.ListQuery(filters: [.equals(attribute, .string(value))]))
         return page.records.map(\.record.attributes)
     }
 
@@ -67,5 +66,18 @@ public struct EspoConnector: Connector {
             throw APIError(.rejected, service: "EspoCRM", endpoint: "(mapping)",
                            message: "\(mapping.file): EspoCRM object \"\(mapping.sides.espo.object)\" is not supported yet; use \"Contact\"")
         }
+    }
+}
+
+/// A contact as the sync reads it: the raw attributes only. The mapping reads what it needs, so an
+/// attribute of an unexpected type (a custom field, a module's addition) costs nothing here, where the
+/// typed `Espo.Contact` would refuse the record — and a record missing from a full listing would look
+/// deleted.
+struct ListedContact: EspoEntity {
+    static let entityType = Espo.EntityType.contact
+    let record: Espo.Record
+
+    init(record: Espo.Record) {
+        self.record = record
     }
 }
