@@ -113,6 +113,8 @@ public final class Engine: Sendable {
                 interrupted: stop.isSet)
             let status = stop.isSet ? "interrupted" : summary.failureCount > 0 ? "partial" : "ok"
             try state { try store.finishRun(run, status: status, at: Date(), summary: summary.countsJSON) }
+            // The journal keeps the last 30 runs' settled entries; older ones are history nobody reads.
+            _ = try state { try store.pruneJournal(keepingRuns: 30) }
             return summary
         } catch {
             let counts = JSON.object([

@@ -163,3 +163,20 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// Deletes the settled (applied or superseded) journal entries of all but the last `runs` runs, so
+    /// the journal does not grow without end; unfinished entries and the runs themselves are kept.
+    /// Returns how many entries it deleted.
+    @discardableResult
+    public func pruneJournal(keepingRuns runs: Int) throws(StateStoreError) -> Int {
+        try write("pruning the journal") { db in
+            guard let oldestKept = try Int64.fetchOne(
+                db, sql: "SELECT id FROM run ORDER BY id DESC LIMIT 1 OFFSET ?", arguments: [max(runs, 1) - 1])
+            else { return 0 }
+            try db.execute(
+                sql: "DELETE FROM journal WHERE run < ? AND status IN ('applied', 'superseded')", arguments: [oldestKept])
+            return db.changesCount
+        }
+    }
+}

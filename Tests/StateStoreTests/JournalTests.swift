@@ -53,6 +53,26 @@ import SyncCore
         #expect(try store.unfinished(entity: "task").isEmpty)
     }
 
+    @Test func pruningDropsOnlySettledEntriesOfOlderRuns() throws {
+        // Run 1 (from init) settles one entry and leaves one failed; runs 2 and 3 settle one each.
+        let first = try store.journal(run: run, entity: "contact", operations: [
+            Operation(action: .link, ghlId: "g1", espoId: "e1"), Operation(action: .update, target: .ghl, ghlId: "g1", espoId: "e1"),
+        ])
+        try store.complete([first[0]])
+        try store.fail(first[1], error: "HTTP 500", outcomeUnknown: false)
+        for n in 2...3 {
+            let later = try store.beginRun(mode: "sync", at: epoch)
+            let ids = try store.journal(run: later, entity: "contact", operations: [Operation(action: .link, ghlId: "g\(n)", espoId: "e\(n)")])
+            try store.complete(ids)
+        }
+        #expect(try store.pruneJournal(keepingRuns: 2) == 1)
+        #expect(try store.unfinished(entity: "contact").map(\.id) == [first[1]])
+        #expect(try store.pruneJournal(keepingRuns: 2) == 0)
+        #expect(try store.pruneJournal(keepingRuns: 100) == 0)
+        // Pruning the journal leaves links alone.
+        #expect(try store.linkCount(entity: "contact") == 3)
+    }
+
     @Test func linkCreatesTheLinkWithItsBase() throws {
         try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]), run: run)
         #expect(try link() == Link(ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]))
