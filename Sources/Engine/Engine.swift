@@ -76,7 +76,7 @@ public final class Engine: Sendable {
             for mapping in mappings {
                 let resolved = try await prepare(mapping)
                 let (listings, states) = try await fetch(resolved, run: run, options: options)
-                try await reconcile(resolved, run: run)
+                try await reconcile(resolved, run: run, closing: options.mode == .sync)
                 let resolutions = try state { try store.resolutions(entity: resolved.entity) }
                 let plan = try state {
                     try store.plan(
@@ -193,9 +193,9 @@ public final class Engine: Sendable {
 
     /// Before planning: a create an earlier run sent without learning the outcome may have made the
     /// record. Look it up by identity on its target side and put what is found in the snapshot, so the
-    /// planner links it instead of creating it again. Then close the earlier run's entries: the plan
-    /// is made afresh from the current state.
-    private func reconcile(_ mapping: Mapping, run: Int64) async throws(EngineError) {
+    /// planner links it instead of creating it again. Then, `closing` (a sync), close the earlier
+    /// runs' entries: the plan is made afresh from the current state. A plan leaves them for `status`.
+    private func reconcile(_ mapping: Mapping, run: Int64, closing: Bool) async throws(EngineError) {
         let unfinished = try state { try store.unfinished(entity: mapping.entity) }
         for entry in unfinished where entry.run < run && entry.operation.action == .create
             && [.unknown, .inFlight].contains(entry.status)
@@ -223,7 +223,7 @@ public final class Engine: Sendable {
                 }
             }
         }
-        _ = try state { try store.supersedeUnfinished(before: run) }
+        if closing { _ = try state { try store.supersedeUnfinished(before: run) } }
     }
 
     /// Runs a state-store call, its error as an `EngineError`.

@@ -17,7 +17,9 @@ struct StatusCommand: AsyncParsableCommand {
         let config = try global.loadConfig()
         let store = try StateAccess.open(config)
         let recent = try StateAccess.call { try store.recentRuns(limit: max(1, runs)) }
-        let failures = try recent.first.map { run in try StateAccess.call { try store.failures(run: run.id) } } ?? []
+        // Failures are those of the last sync (a later plan applies nothing and fails nothing).
+        let lastSync = try StateAccess.call { try store.recentRuns(limit: 200) }.first { $0.mode == "sync" }
+        let failures = try lastSync.map { run in try StateAccess.call { try store.failures(run: run.id) } } ?? []
         let conflicts = try StateAccess.call { try store.openConflicts(entity: nil) }
         if global.json {
             let document = JSON.object([
@@ -58,7 +60,7 @@ struct StatusCommand: AsyncParsableCommand {
             if let error = run.summary?["error"]?.stringValue { Console.out("    error: \(error)\n") }
         }
         if !failures.isEmpty {
-            Console.out("\nFailed in the last run (retried next run):\n")
+            Console.out("\nFailed in the last sync, run \(lastSync?.id ?? 0) (retried next run):\n")
             for entry in failures {
                 let ids = [entry.operation.ghlId.map { "ghl \($0)" }, entry.operation.espoId.map { "espo \($0)" }].compactMap { $0 }.joined(separator: ", ")
                 Console.out("  \(entry.entity) \(entry.operation.action.rawValue) → \(entry.operation.target?.displayName ?? "-") (\(ids)): \(entry.status.rawValue): \(entry.lastError ?? "")\n")
