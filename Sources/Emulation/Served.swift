@@ -44,21 +44,13 @@ public struct ServedRequest: Sendable {
     }
 }
 
-/// An emulator's answer.
-public struct ServedResponse: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+/// An emulator's answer: the same value a client receives.
+public typealias ServedResponse = Response
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
+extension Response {
     /// A JSON answer with `Content-Type: application/json`.
-    public static func json(_ status: Int, _ body: JSON, headers: [(name: String, value: String)] = []) -> ServedResponse {
-        ServedResponse(
+    public static func json(_ status: Int, _ body: JSON, headers: [(name: String, value: String)] = []) -> Response {
+        Response(
             status: status, headers: headers + [(name: "Content-Type", value: "application/json; charset=utf-8")],
             body: body.serializedBytes())
     }
