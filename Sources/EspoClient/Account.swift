@@ -8,6 +8,12 @@ extension Espo {
         public let phoneNumber: String?
         public let website: String?
         public let type: String?
+        public let description: String?
+        public let billingAddressStreet: String?
+        public let billingAddressCity: String?
+        public let billingAddressState: String?
+        public let billingAddressPostalCode: String?
+        public let billingAddressCountry: String?
         public let versionNumber: Int?
 
         public init(record: Record) throws(FieldError) {
@@ -17,6 +23,12 @@ extension Espo {
             phoneNumber = try record.string("phoneNumber")
             website = try record.string("website")
             type = try record.string("type")
+            description = try record.string("description")
+            billingAddressStreet = try record.string("billingAddressStreet")
+            billingAddressCity = try record.string("billingAddressCity")
+            billingAddressState = try record.string("billingAddressState")
+            billingAddressPostalCode = try record.string("billingAddressPostalCode")
+            billingAddressCountry = try record.string("billingAddressCountry")
             versionNumber = try record.int("versionNumber")
         }
     }

@@ -14,6 +14,8 @@ extension Espo {
         public let phoneNumberData: [PhoneNumberEntry]?
         /// The primary account.
         public let accountId: String?
+        /// The primary account's name (read-only).
+        public let accountName: String?
         public let accountsIds: [String]?
         public let doNotCall: Bool?
         public let description: String?
@@ -27,6 +29,7 @@ extension Espo {
             emailAddressData = try record.objects("emailAddressData", EmailAddress.init(_:path:))
             phoneNumberData = try record.objects("phoneNumberData", PhoneNumberEntry.init(_:path:))
             accountId = try record.string("accountId")
+            accountName = try record.string("accountName")
             accountsIds = try record.strings("accountsIds")
             doNotCall = try record.bool("doNotCall")
             description = try record.string("description")

@@ -3,7 +3,7 @@ import SyncCore
 /// What the emulator knows of one EspoCRM entity type: its writable attributes, rules and links,
 /// after EspoCRM 10's entityDefs (FACTS §5).
 struct EntityDefinition: Sendable {
-    enum Kind: Sendable { case string, bool, dateTime, date, ids, object, number }
+    enum Kind: Sendable { case string, bool, dateTime, date, ids, object, number, array }
 
     /// One link of the entity through a many-to-many (or attendee) relation.
     struct LinkDefinition: Sendable {
@@ -46,11 +46,14 @@ struct EntityDefinition: Sendable {
             || (hasEmailAndPhone && (attribute == "emailAddress" || attribute == "phoneNumber"))
     }
 
-    static func all(customFields: [String: [String]]) -> [String: EntityDefinition] {
+    /// The built-in entity types plus the custom fields of each: `customFields` are varchar fields,
+    /// `arrayFields` Array fields (a list of strings, FACTS §5; wave2 B.3).
+    static func all(customFields: [String: [String]], arrayFields: [String: [String]] = [:]) -> [String: EntityDefinition] {
         var definitions: [String: EntityDefinition] = [:]
         for definition in [contact, account, task, meeting, call, note] {
             var definition = definition
             for field in customFields[definition.name] ?? [] { definition.fields[field] = .string }
+            for field in arrayFields[definition.name] ?? [] { definition.fields[field] = .array }
             definitions[definition.name] = definition
         }
         return definitions

@@ -24,14 +24,20 @@ public final class EspoEmulator: EmulatedAPI {
         public var clock: @Sendable () -> Int64
         /// Custom fields per entity type (`cGhlId`), accepted and stored like built-in ones.
         public var customFields: [String: [String]]
+        /// Custom Array fields per entity type (Contact `cTags`): a list of strings, listed in
+        /// `Metadata` with type `array`. Without one, writing it is ignored silently, as EspoCRM
+        /// ignores any unknown attribute (FACTS §15).
+        public var arrayFields: [String: [String]]
         /// Seeds the random part of new ids.
         public var seed: UInt64
 
         public init(
             apiKeys: [String] = [], hmacKeys: [String: String] = [:], users: [String: String] = [:],
             clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-            customFields: [String: [String]] = EspoEmulator.defaultCustomFields, seed: UInt64 = 1
+            customFields: [String: [String]] = EspoEmulator.defaultCustomFields,
+            arrayFields: [String: [String]] = EspoEmulator.defaultArrayFields, seed: UInt64 = 1
         ) {
+            self.arrayFields = arrayFields
             self.apiKeys = apiKeys
             self.hmacKeys = hmacKeys
             self.users = users
@@ -46,6 +52,9 @@ public final class EspoEmulator: EmulatedAPI {
         "Contact": ["cGhlId"], "Account": ["cGhlId"], "Task": ["cGhlId"], "Meeting": ["cGhlId"], "Call": ["cGhlId"],
     ]
 
+    /// The Array field the sync keeps a contact's GHL tags in.
+    public static let defaultArrayFields: [String: [String]] = ["Contact": ["cTags"]]
+
     public let contractName = "espo"
     public let pathPrefix = "/api/v1"
     public let configuration: Configuration
@@ -54,7 +63,7 @@ public final class EspoEmulator: EmulatedAPI {
     public init(_ configuration: Configuration) {
         self.configuration = configuration
         self.store = Mutex(Store(
-            definitions: EntityDefinition.all(customFields: configuration.customFields),
+            definitions: EntityDefinition.all(customFields: configuration.customFields, arrayFields: configuration.arrayFields),
             userId: "5f1a2b3c4d5e6f701", userName: "sync-api", seed: configuration.seed))
     }
 
@@ -81,6 +90,7 @@ public final class EspoEmulator: EmulatedAPI {
     public func route(_ request: ServedRequest) -> Route? {
         guard let parts = parts(request) else { return nil }
         let isWrite = request.method != "GET"
+        if parts == ["App", "user"] { return Route("\(request.method) /App/user", isWrite: isWrite) }
         switch parts.count {
         case 1: return Route("\(request.method) /\(parts[0])", isWrite: isWrite)
         case 2: return Route("\(request.method) /\(parts[0])/{id}", isWrite: isWrite)
@@ -89,14 +99,17 @@ public final class EspoEmulator: EmulatedAPI {
     }
 
     public func respond(to request: ServedRequest) async -> ServedResponse {
-        guard authenticate(request) else { return ServedResponse(status: 401) }
+        guard let caller = caller(request) else { return ServedResponse(status: 401) }
         guard let parts = parts(request) else { return Answer.error(404, "Not found.") }
+        if request.method == "GET", parts == ["App", "user"] { return appUser(caller) }
+        if request.method == "GET", parts == ["Metadata"] { return metadata(request) }
         let entity = parts[0]
         let now = self.now
         return store.withLock { store -> ServedResponse in
-            guard store.definitions[entity] != nil else { return Answer.error(404, "Unknown entity type '\(entity)'.") }
+            guard store.definitions[entity] != nil else { return Answer.error(404, "Controller '\(entity)' does not exist.") }
             let body: JSON
-            do { body = try request.json() } catch { return Answer.error(400, "Bad JSON.") }
+            // EspoCRM's Json::decode throws on a malformed body: 500, empty body (FACTS §15).
+            do { body = try request.json() } catch { return ServedResponse(status: 500) }
             switch (request.method, parts.count) {
             case ("GET", 1):
                 return store.list(entity, query: BracketQuery.parse(request.rawQuery),

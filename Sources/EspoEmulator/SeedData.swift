@@ -52,6 +52,7 @@ extension EspoEmulator {
                 record.attributes["modifiedById"] = .string(store.userId)
                 if store.definitions[entity]?.optimisticConcurrency == true { record.attributes["versionNumber"] = 1 }
                 store.records[entity, default: [:]][id] = record
+                store.remember(emails)
                 made[entity, default: []].append(id)
                 return id
             }

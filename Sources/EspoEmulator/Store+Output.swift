@@ -23,14 +23,18 @@ extension Store {
         if definition.hasEmailAndPhone {
             let email = StoredRecord.primary(record.emails)
             let phone = StoredRecord.primary(record.phones)
-            out["emailAddress"] = email?["emailAddress"] ?? .null
+            out["emailAddress"] = email.flatMap { spelled($0) } ?? .null
             out["emailAddressIsOptedOut"] = email?["optOut"] ?? false
             out["emailAddressIsInvalid"] = email?["invalid"] ?? false
             out["phoneNumber"] = phone?["phoneNumber"] ?? .null
             out["phoneNumberIsOptedOut"] = phone?["optOut"] ?? false
             out["phoneNumberIsInvalid"] = phone?["invalid"] ?? false
             if full {
-                out["emailAddressData"] = .array(record.emails.map(JSON.object))
+                out["emailAddressData"] = .array(record.emails.map { entry in
+                    var entry = entry
+                    entry["emailAddress"] = spelled(entry) ?? entry["emailAddress"]
+                    return .object(entry)
+                })
                 out["phoneNumberData"] = .array(record.phones.map(JSON.object))
             }
         }
@@ -67,6 +71,12 @@ extension Store {
             return kept
         }
         return out
+    }
+
+    /// An `emailAddressData` entry's address in its stored spelling (FACTS §15: shared and sticky).
+    func spelled(_ entry: JSONObject) -> JSON? {
+        guard let address = entry["emailAddress"]?.stringValue else { return entry["emailAddress"] }
+        return .string(emailSpellings[address.lowercased()] ?? address)
     }
 
     /// A record's display name (Contact: first and last name).

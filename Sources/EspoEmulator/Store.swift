@@ -15,6 +15,8 @@ struct Store: Sendable {
     var records: [String: [String: StoredRecord]] = [:]
     var relations: [String: Set<Pair>] = [:]
     var noteNumber = 0
+    /// Each e-mail address's stored spelling, by its lower-case form (first writer wins).
+    var emailSpellings: [String: String] = [:]
     private var idCounter: UInt64 = 0
     private var random: SeededGenerator
 
@@ -68,13 +70,15 @@ struct Store: Sendable {
             record.attributes["createdById"] = .string(userId)
             record.attributes["modifiedById"] = .string(userId)
             if definition.optimisticConcurrency { record.attributes["versionNumber"] = 1 }
+            if entity == "Task" { Store.stampCompletion(&record, was: nil, now: now) }
+            remember(record.emails)
             if entity == "Note" {
                 noteNumber += 1
                 record.attributes["number"] = .number(Double(noteNumber))
             }
             records[entity, default: [:]][id] = record
             setLinks(entity, id, links, definition)
-            return Answer.json(200, .object(render(entity, record, full: true, select: nil)))
+            return Answer.json(200, .object(echoing(input, render(entity, record, full: true, select: nil))))
         } catch {
             return error.answer
         }
@@ -82,8 +86,9 @@ struct Store: Sendable {
 
     // MARK: Update
 
-    /// `PATCH`/`PUT {Entity}/{id}`: a partial update; `modifiedAt` moves only when a value changed;
-    /// with `X-Version-Number` a stale version that would change something is a 409 `modified`.
+    /// `PATCH`/`PUT {Entity}/{id}`: a partial update. `modifiedAt` and `modifiedById` move on every
+    /// update, even one that changes nothing (FACTS §15); `versionNumber` only when a value changed.
+    /// With `X-Version-Number` a stale version that would change something is a 409 `modified`.
     mutating func update(_ entity: String, id: String, body: JSON, versionHeader: String?, now: String) -> ServedResponse {
         guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
         guard let stored = live(entity, id) else { return Answer.notFound(id) }
@@ -118,16 +123,16 @@ struct Store: Sendable {
                                        reason: "modified")
                 }
             }
-            if !changed.isEmpty {
-                record.attributes["modifiedAt"] = .string(now)
-                record.attributes["modifiedById"] = .string(userId)
-                if definition.optimisticConcurrency {
-                    record.attributes["versionNumber"] = .number((stored.attributes["versionNumber"]?.numberValue ?? 1) + 1)
-                }
-                records[entity]![id] = record
-                setLinks(entity, id, links, definition)
+            record.attributes["modifiedAt"] = .string(now)
+            record.attributes["modifiedById"] = .string(userId)
+            if !changed.isEmpty, definition.optimisticConcurrency {
+                record.attributes["versionNumber"] = .number((stored.attributes["versionNumber"]?.numberValue ?? 1) + 1)
             }
-            return Answer.json(200, .object(render(entity, records[entity]![id]!, full: true, select: nil)))
+            if entity == "Task" { Store.stampCompletion(&record, was: stored.attributes["status"]?.stringValue, now: now) }
+            remember(record.emails)
+            records[entity]![id] = record
+            setLinks(entity, id, links, definition)
+            return Answer.json(200, .object(echoing(input, render(entity, records[entity]![id]!, full: true, select: nil))))
         } catch {
             return error.answer
         }
@@ -196,6 +201,15 @@ struct Store: Sendable {
                 case .ids:
                     guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
                         throw Refusal(Answer.validation(entity, field: key, type: "valid"))
+                    }
+                case .array:
+                    // An Array field without options takes any strings, each at most 100 characters
+                    // (ArrayType's default; wave2 B.3).
+                    guard case .array(let items) = value, items.allSatisfy({ $0.stringValue != nil }) else {
+                        throw Refusal(Answer.validation(entity, field: key, type: "valid"))
+                    }
+                    if items.contains(where: { ($0.stringValue?.count ?? 0) > 100 }) {
+                        throw Refusal(Answer.validation(entity, field: key, type: "maxItemLength"))
                     }
                 case .object, .number: break
                 }
@@ -310,6 +324,48 @@ struct Store: Sendable {
             guard let target = definition.links[link]?.target else { continue }
             for id in ids where live(target, id) == nil { throw Refusal(Answer.error(404, "Record \(id) not found.")) }
         }
+    }
+
+    /// Task `dateCompleted` (read-only): set to now when the status becomes `Completed`, cleared
+    /// when it becomes anything else (FACTS §5.2, `Hooks/Task/DateCompleted.php`).
+    private static func stampCompletion(_ record: inout StoredRecord, was previous: String?, now: String) {
+        let status = record.attributes["status"]?.stringValue
+        guard status != previous else { return }
+        record.attributes["dateCompleted"] = status == "Completed" ? .string(now) : .null
+    }
+
+    /// Records the spelling of e-mail addresses not seen before. EspoCRM keeps one `EmailAddress`
+    /// row per address, shared by every record, spelled as its first writer sent it (FACTS §15).
+    mutating func remember(_ emails: [JSONObject]) {
+        for entry in emails {
+            guard let address = entry["emailAddress"]?.stringValue, !address.isEmpty else { continue }
+            let lower = address.lowercased()
+            if emailSpellings[lower] == nil { emailSpellings[lower] = address }
+        }
+    }
+
+    /// A write's answer echoes the e-mail addresses as the request spelled them, though a later
+    /// read shows the stored spelling (FACTS §15).
+    private func echoing(_ input: JSONObject, _ rendered: JSONObject) -> JSONObject {
+        var sent: [String: String] = [:]
+        if let address = input["emailAddress"]?.stringValue { sent[address.lowercased()] = address }
+        for entry in input["emailAddressData"]?.arrayValue ?? [] {
+            if let address = entry["emailAddress"]?.stringValue { sent[address.lowercased()] = address }
+        }
+        guard !sent.isEmpty else { return rendered }
+        var out = rendered
+        if let address = out["emailAddress"]?.stringValue, let spelled = sent[address.lowercased()] {
+            out["emailAddress"] = .string(spelled)
+        }
+        if let entries = out["emailAddressData"]?.arrayValue {
+            out["emailAddressData"] = .array(entries.map { entry in
+                guard var object = entry.objectValue, let address = object["emailAddress"]?.stringValue,
+                    let spelled = sent[address.lowercased()] else { return entry }
+                object["emailAddress"] = .string(spelled)
+                return .object(object)
+            })
+        }
+        return out
     }
 
     private static func onePrimary(_ entries: inout [JSONObject]) {

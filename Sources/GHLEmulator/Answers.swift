@@ -57,6 +57,11 @@ enum DTO {
     static let tags: Set<String> = ["tags"]
     static let note: Set<String> = ["userId", "body", "title", "color", "pinned"]
     static let search: Set<String> = ["locationId", "pageLimit", "page", "searchAfter", "filters", "sort", "query"]
+    /// `businesses:UpdateBusinessDto`; `CreateBusinessDto` adds `locationId`.
+    static let updateBusiness: Set<String> = StoredBusiness.writable
+    static let createBusiness = updateBusiness.union(["locationId"])
+    /// `contacts:ContactsBusinessUpdate`.
+    static let bulkBusiness: Set<String> = ["locationId", "ids", "businessId"]
 
     /// The 422 messages for `body` against `allowed`, plus type checks of the members GHL validates.
     static func problems(_ body: JSONObject, allowed: Set<String>) -> [String] {
@@ -83,6 +88,14 @@ enum DTO {
             }
         }
         return messages
+    }
+
+    /// 422 messages for members of `allowed` that must be strings (null clears) but are not; the
+    /// members `problems` checks itself are skipped.
+    static func strings(_ body: JSONObject, _ allowed: Set<String>) -> [String] {
+        let checked: Set<String> = ["firstName", "lastName", "name", "title", "body", "locationId", "companyName", "source", "email"]
+        return body.filter { allowed.contains($0.key) && !checked.contains($0.key) && !$0.value.isNull && $0.value.stringValue == nil }
+            .keys.sorted().map { "\($0) must be a string" }
     }
 
     /// 422 messages for required members that are missing.

@@ -66,8 +66,10 @@ extension GHLEmulator {
         let given = body["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
         var tags = contact.fields["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let before = tags
+        // Tags are kept as sent: nothing in the facts says GHL changes their case (wave2 S4 is open).
+        // A tag the contact has in another case is not added twice, and keeps its first spelling.
         if add {
-            for tag in given where !tags.contains(where: { $0.lowercased() == tag.lowercased() }) { tags.append(tag.lowercased()) }
+            for tag in given where !tags.contains(where: { $0.lowercased() == tag.lowercased() }) { tags.append(tag) }
         } else {
             tags.removeAll { tag in given.contains { $0.lowercased() == tag.lowercased() } }
         }

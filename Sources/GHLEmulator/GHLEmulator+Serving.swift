@@ -33,6 +33,9 @@ extension GHLEmulator {
             return r("/contacts/{contactId}/notes/{id}")
         case ("GET", 3, "contacts") where s[2] == "appointments": return r("/contacts/{contactId}/appointments")
         case ("GET", 3, "locations") where s[2] == "customFields": return r("/locations/{locationId}/customFields")
+        case ("POST", 3, "contacts") where s[1] == "bulk" && s[2] == "business": return r("/contacts/bulk/business")
+        case ("GET", 1, "businesses"), ("POST", 1, "businesses"): return r("/businesses/")
+        case ("GET", 2, "businesses"), ("PUT", 2, "businesses"), ("DELETE", 2, "businesses"): return r("/businesses/{businessId}")
         case ("POST", 2, "oauth") where s[1] == "token": return Route("POST /oauth/token", isWrite: true)
         case ("POST", 2, "oauth") where s[1] == "locationToken": return Route("POST /oauth/locationToken", isWrite: true)
         default: return nil
@@ -136,6 +139,12 @@ extension GHLEmulator {
         case "DELETE /contacts/{contactId}/notes/{id}": return deleteNote(s[1], s[3], location: location, trace: trace)
         case "GET /contacts/{contactId}/appointments": return listAppointments(s[1], location: location, trace: trace)
         case "GET /locations/{locationId}/customFields": return customFields(request, location: location)
+        case "POST /contacts/bulk/business": return bulkBusiness(body, location: location, trace: trace)
+        case "GET /businesses/": return listBusinesses(request, location: location, trace: trace)
+        case "POST /businesses/": return createBusiness(body, location: location, trace: trace)
+        case "GET /businesses/{businessId}": return getBusiness(s[1], location: location, trace: trace)
+        case "PUT /businesses/{businessId}": return updateBusiness(s[1], body, location: location, trace: trace)
+        case "DELETE /businesses/{businessId}": return deleteBusiness(s[1], location: location, trace: trace)
         default: return Answer.error(404, "Cannot \(request.method) \(request.path)", trace: trace)
         }
     }

@@ -18,6 +18,9 @@ struct LocationData: Sendable {
     var notes: [String: [String: JSONObject]] = [:]
     var appointments: [String: [JSONObject]] = [:]
     var customFields: [JSONObject] = []
+    var businesses: [String: StoredBusiness] = [:]
+    /// Business ids in creation order, as `GET /businesses/` pages them.
+    var businessOrder: [String] = []
 
     init(id: String, allowDuplicates: Bool) {
         self.id = id

@@ -33,7 +33,7 @@ struct StoredContact: Sendable {
                 if let text = value.stringValue, let e164 = PhoneNumber.e164(text, defaultRegion: "US") {
                     fields[key] = .string(e164)
                 } else {
-                    fields[key] = value.isNull ? nil : value
+                    fields[key] = StoredContact.clears(value) ? nil : value
                 }
             case "dateOfBirth":
                 fields[key] = value.stringValue.flatMap { DateOfBirth.day($0) }.map { .string($0) }
@@ -54,12 +54,17 @@ struct StoredContact: Sendable {
                     return ["id": .string(id), "value": value]
                 })
             default:
-                fields[key] = value.isNull ? nil : value
+                fields[key] = StoredContact.clears(value) ? nil : value
             }
         }
     }
 
-    /// The contact in one of the spec's shapes (`GetContectByIdSchema`, `CreateContactSchema`, a search row).
+    /// Whether a written value clears the field: `null` or an empty string. A cleared field is left
+    /// out of every answer, never answered as null or "".
+    static func clears(_ value: JSON) -> Bool { value.isNull || value == .string("") }
+
+    /// The contact in one of the spec's shapes (`GetContectByIdSchema`, `CreateContactSchema`, a search
+    /// or list row). `businessId` is there only while the contact belongs to a business.
     func read(shape: Shape) -> JSONObject {
         var out: JSONObject = ["id": .string(id), "locationId": .string(locationId)]
         let first = fields["firstName"]?.stringValue
@@ -70,7 +75,9 @@ struct StoredContact: Sendable {
         }
         for key in ["firstName", "lastName", "email", "phone", "companyName", "address1", "city", "state",
                     "postalCode", "country", "website", "source", "assignedTo", "gender"] {
-            if let value = fields[key], let text = value.stringValue { out[key] = .string(text) }
+            // Search rows carry the street as `address`, not `address1` (FACTS §7.1).
+            let name = shape == .row && key == "address1" ? "address" : key
+            if let value = fields[key], let text = value.stringValue { out[name] = .string(text) }
         }
         if let first { out["firstNameLowerCase"] = .string(first.lowercased()) }
         if let last { out["lastNameLowerCase"] = .string(last.lowercased()) }
