@@ -54,8 +54,7 @@ public final class Engine: Sendable {
     ) {
         self.lock = lock
         self.store = store
-        // Contacts first: the other entities hang off them.
-        self.mappings = mappings.sorted { ($0.entity == "contact" ? 0 : 1, $0.entity) < ($1.entity == "contact" ? 0 : 1, $1.entity) }
+        self.mappings = mappings
         self.connectors = connectors
         self.stop = stop
         self.progress = progress
@@ -68,42 +67,38 @@ public final class Engine: Sendable {
         do { return (lock, try StateStore(path: statePath)) } catch { throw .state(error) }
     }
 
-    /// Runs `plan` or `sync` once.
+    /// Runs `plan` or `sync` once: every entity in reference order (a referenced entity before the
+    /// entities pointing at it), each through one pipeline: fetch → reconcile → plan → guard → execute.
     public func run(_ options: RunOptions) async throws(EngineError) -> RunSummary {
+        let ordered = try EntityOrder.sorted(mappings)
         let run = try state { try store.beginRun(mode: options.mode.rawValue, at: Date()) }
         do throws(EngineError) {
-            var prepared: [(mapping: Mapping, plan: Plan, states: PerSide<FetchState>)] = []
-            for mapping in mappings {
-                let resolved = try await prepare(mapping)
-                let (listings, states) = try await fetch(resolved, run: run, options: options)
-                try await reconcile(resolved, run: run, closing: options.mode == .sync)
-                let resolutions = try state { try store.resolutions(entity: resolved.entity) }
-                let plan = try state {
-                    try store.plan(
-                        mapping: resolved,
-                        options: PlanOptions(
-                            allowMassDelete: options.allowMassDelete, maxDeletes: options.maxDeletes,
-                            maxDeleteFraction: options.maxDeleteFraction, resolutions: resolutions),
-                        listings: listings)
-                }
-                progress(.planned(entity: resolved.entity, writes: plan.writes.count))
-                prepared.append((resolved, plan, states))
-            }
-            if options.mode == .sync, let tripped = prepared.lazy.compactMap(\.plan.massDeleteGuard).first {
-                throw EngineError.massDeleteGuard(tripped.message)
-            }
+            for side in Side.allCases { try await connectors[side].check(ordered) }
             var entities: [RunSummary.Entity] = []
-            for (mapping, plan, states) in prepared {
-                var entity = RunSummary.Entity(plan: plan)
+            var planned: [String: Plan] = [:]
+            for mapping in ordered {
+                if stop.isSet { break }
+                let resolved = try await prepare(mapping)
+                let fetched = try await fetch(resolved, run: run, options: options)
+                try await reconcile(resolved, run: run, closing: options.mode == .sync)
+                var plan = try plan(resolved, listings: fetched.listings, options: options)
+                plan = try resolveReferences(in: plan, of: resolved, mode: options.mode, planned: planned)
+                planned[resolved.entity] = plan
+                progress(.planned(entity: resolved.entity, writes: plan.writes.count))
+                if options.mode == .sync, let tripped = plan.massDeleteGuard {
+                    throw EngineError.massDeleteGuard(tripped.message)
+                }
+                var entity = RunSummary.Entity(plan: plan, unreadable: fetched.unreadable)
                 if options.mode == .sync {
                     let executor = Executor(
-                        store: store, mapping: mapping, connectors: connectors, run: run,
+                        store: store, mapping: resolved, connectors: connectors, run: run,
                         concurrency: options.concurrency, stop: stop, progress: progress)
                     entity = try await executor.apply(plan)
+                    entity.unreadable = fetched.unreadable
                 }
                 // The snapshot now holds everything listed; the next listing may start from here.
                 for side in Side.allCases {
-                    try state { try store.setWatermark(states[side].stored, entity: mapping.entity, side: side) }
+                    try state { try store.setWatermark(fetched.states[side].stored, entity: resolved.entity, side: side) }
                 }
                 entities.append(entity)
             }
@@ -111,7 +106,7 @@ public final class Engine: Sendable {
                 mode: options.mode, entities: entities,
                 apiCalls: PerSide(ghl: connectors.ghl.apiCalls, espo: connectors.espo.apiCalls),
                 interrupted: stop.isSet)
-            let status = stop.isSet ? "interrupted" : summary.failureCount > 0 ? "partial" : "ok"
+            let status = stop.isSet ? "interrupted" : summary.failureCount > 0 || summary.unreadableCount > 0 ? "partial" : "ok"
             try state { try store.finishRun(run, status: status, at: Date(), summary: summary.countsJSON) }
             // The journal keeps the last 30 runs' settled entries; older ones are history nobody reads.
             _ = try state { try store.pruneJournal(keepingRuns: 30) }
@@ -130,100 +125,26 @@ public final class Engine: Sendable {
     private func prepare(_ mapping: Mapping) async throws(EngineError) -> Mapping {
         var resolved = mapping
         for side in Side.allCases {
-            do { resolved = try await connectors[side].prepare(resolved) } catch { throw .api(error) }
+            let adapter = try connectors[side].adapter(for: mapping)
+            do { resolved = try await adapter.prepare(resolved) } catch { throw .api(error) }
         }
         return resolved
     }
 
-    /// Lists both sides into the snapshot; a full listing then drops the records it did not hold.
-    private func fetch(
-        _ mapping: Mapping, run: Int64, options: RunOptions
-    ) async throws(EngineError) -> (PerSide<Listing>, PerSide<FetchState>) {
-        var listings = PerSide(ghl: Listing.incremental(count: 0), espo: .incremental(count: 0))
-        var states = PerSide(ghl: FetchState(), espo: FetchState())
-        let now = Date()
-        let fingerprint = mapping.fingerprint
-        for side in Side.allCases {
-            let previous = FetchState(stored: try state { try store.watermark(entity: mapping.entity, side: side) })
-            let reason = options.full ? "--full" : previous.fullReason(
-                now: now, mapping: fingerprint, fullScanEvery: options.fullScanEveryDays)
-            let full = reason != nil
-            if let reason, !options.full {
-                progress(.note("\(side.displayName) \(mapping.entity): full listing (\(reason))"))
-            }
-            let since = full ? nil : previous.highWater.map { $0.addingTimeInterval(-options.overlapSeconds) }
-            var count = 0
-            var highWater = previous.highWater
-            let listingStarted = Date()
-            let connector = connectors[side]
-            do {
-                try await connector.fetch(mapping, since: since) { page in
-                    var rows: [(record: SideRecord, identity: [String])] = []
-                    rows.reserveCapacity(page.count)
-                    for item in page {
-                        guard let object = item.objectValue, let record = mapping.record(from: object, side: side) else {
-                            progress(.note("\(side.displayName) \(mapping.entity): a listed record has no id; skipped"))
-                            continue
-                        }
-                        if let updated = record.updatedAt, highWater.map({ updated > $0 }) ?? true { highWater = updated }
-                        rows.append((record, mapping.identityValues(of: record.values)))
-                    }
-                    try store.saveSnapshot(entity: mapping.entity, side: side, records: rows, run: run)
-                    count += page.count
-                    progress(.fetched(entity: mapping.entity, side: side, count: count, full: full))
-                }
-            } catch let error as APIError {
-                throw .api(error)
-            } catch let error as StateStoreError {
-                throw .state(error)
-            } catch {
-                throw .api(APIError(.invalidResponse, service: side.displayName, endpoint: "listing", message: "\(error)"))
-            }
-            if full { _ = try state { try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run) } }
-            listings[side] = full ? .full(count: count) : .incremental(count: count)
-            // A record changed while the listing ran may have been passed over (GHL's search drops a
-            // second sighting, EspoCRM's feed holds it back): the next listing starts no later than
-            // this one did.
-            if let seen = highWater, seen > listingStarted { highWater = listingStarted }
-            states[side] = FetchState(
-                highWater: highWater, fullAt: full ? now : previous.fullAt, mapping: fingerprint)
+    /// The plan of one entity from the snapshot, references stored before their target was linked
+    /// resolved through the links as they are now.
+    private func plan(_ mapping: Mapping, listings: PerSide<Listing>, options: RunOptions) throws(EngineError) -> Plan {
+        let resolutions = try state { try store.resolutions(entity: mapping.entity) }
+        let links = try referenceLinks(of: mapping)
+        return try state {
+            try store.plan(
+                mapping: mapping,
+                options: PlanOptions(
+                    allowMassDelete: options.allowMassDelete, maxDeletes: options.maxDeletes,
+                    maxDeleteFraction: options.maxDeleteFraction, resolutions: resolutions),
+                listings: listings,
+                resolve: mapping.referencedEntities.isEmpty ? nil : { record, _ in Self.resolve(&record.values, of: mapping, links: links) })
         }
-        return (listings, states)
-    }
-
-    /// Before planning: a create an earlier run sent without learning the outcome may have made the
-    /// record. Look it up by identity on its target side and put what is found in the snapshot, so the
-    /// planner links it instead of creating it again. Then, `closing` (a sync), close the earlier
-    /// runs' entries: the plan is made afresh from the current state. A plan leaves them for `status`.
-    private func reconcile(_ mapping: Mapping, run: Int64, closing: Bool) async throws(EngineError) {
-        let unfinished = try state { try store.unfinished(entity: mapping.entity) }
-        for entry in unfinished where entry.run < run && entry.operation.action == .create
-            && [.unknown, .inFlight].contains(entry.status)
-        {
-            guard let target = entry.operation.target else { continue }
-            let values = entry.operation.values
-            for key in mapping.identity {
-                guard let value = values[key.field], !value.isEmpty,
-                      let field = mapping.fields.first(where: { $0.name == key.field }),
-                      case .keys(let segments)? = field.sources[target].paths.first, segments.count == 1,
-                      !segments[0].selectsPrimary,
-                      let written = mapping.write(value, of: field, side: target).stringValue
-                else { continue }
-                let found: [JSONObject]
-                do {
-                    found = try await connectors[target].find(mapping, attribute: segments[0].name, value: written)
-                } catch { throw .api(error) }
-                let rows = found.compactMap { object in
-                    mapping.record(from: object, side: target).map { (record: $0, identity: mapping.identityValues(of: $0.values)) }
-                }
-                try state { try store.saveSnapshot(entity: mapping.entity, side: target, records: rows, run: run) }
-                if !rows.isEmpty {
-                    progress(.note("\(target.displayName) \(mapping.entity): a create whose answer was lost did happen (\(rows.map(\.record.id).joined(separator: ", "))); linking it"))
-                    break
-                }
-            }
-        }
-        if closing { _ = try state { try store.supersedeUnfinished(before: run) } }
     }
 
     /// Runs a state-store call, its error as an `EngineError`.

@@ -16,46 +16,61 @@ struct Executor: Sendable {
 
     /// What became of one operation.
     private enum Outcome: Sendable {
-        case applied
+        /// With the id of the record a create made.
+        case applied(String?)
         case failed(SyncCore.Operation, String)
         case notStarted
     }
 
     func apply(_ plan: Plan) async throws(EngineError) -> RunSummary.Entity {
-        let entries = try state { try store.journal(run: run, entity: mapping.entity, operations: plan.operations) }
-        let journaled = Array(zip(plan.operations, entries))
-        let local = journaled.filter { !$0.0.action.callsAPI }
-        let calls = journaled.filter { $0.0.action.callsAPI }
-        try state { try store.complete(local.map(\.1)) }
-
-        var applied = local.count
-        var failures: [RunSummary.Failure] = []
-        var done = 0
-        var fatal: EngineError?
-        await withTaskGroup(of: Result<Outcome, EngineError>.self) { group in
-            var pending = calls.makeIterator()
-            var running = 0
-            func startNext() -> Bool {
-                guard !stop.isSet, fatal == nil, let (operation, entry) = pending.next() else { return false }
-                group.addTask { await self.perform(operation, entry: entry) }
-                running += 1
-                return true
+        let adapters = PerSide(ghl: try connectors.ghl.adapter(for: mapping), espo: try connectors.espo.adapter(for: mapping))
+        // Fields written many records a call (GHL's contact company) leave their operations: an update
+        // sends them in batches after the other calls, a create once the record exists.
+        var operations: [SyncCore.Operation] = []
+        var batched: [SyncCore.Operation] = []
+        var afterCreate: [Int: SyncCore.Operation] = [:]
+        for operation in plan.operations {
+            guard let target = operation.target, [.create, .update].contains(operation.action),
+                  case let keys = adapters[target].batchedKeys, !keys.isEmpty else {
+                operations.append(operation)
+                continue
             }
-            while running < concurrency, startNext() {}
-            while let result = await group.next() {
-                running -= 1
-                done += 1
-                switch result {
-                case .success(.applied): applied += 1
-                case .success(.failed(let operation, let message)): failures.append(.init(operation: operation, message: message))
-                case .success(.notStarted): break
-                case .failure(let error): fatal = fatal ?? error
-                }
-                progress(.applied(entity: mapping.entity, done: done, total: calls.count))
-                _ = startNext()
+            let (rest, split) = Self.split(operation, keys: keys, mapping: mapping, target: target)
+            if operation.action == .create {
+                if let split { afterCreate[operations.count] = split }
+                operations.append(rest ?? operation)
+            } else {
+                if let rest { operations.append(rest) }
+                if let split { batched.append(split) }
             }
         }
-        if let fatal { throw fatal }
+        let entries = try state { try store.journal(run: run, entity: mapping.entity, operations: operations) }
+        let journaled = Array(zip(operations, entries))
+        let local = journaled.filter { !$0.0.action.callsAPI }
+        try state { try store.complete(local.map(\.1)) }
+
+        // Each side in its own lane, bounded by its own pacer: GHL's rate limit does not hold EspoCRM back.
+        let indexed = Array(journaled.enumerated()).filter { $0.element.0.action.callsAPI }
+        async let ghlLane = lane(indexed.filter { $0.element.0.target == .ghl }, adapters: adapters, total: indexed.count)
+        async let espoLane = lane(indexed.filter { $0.element.0.target == .espo }, adapters: adapters, total: indexed.count)
+        let lanes = await [ghlLane, espoLane]
+        var applied = local.count
+        var failures: [RunSummary.Failure] = []
+        for result in lanes {
+            let outcome = try result.get()
+            applied += outcome.applied
+            failures += outcome.failures
+            for (index, createdId) in outcome.created {
+                guard var follow = afterCreate[index], let target = follow.target else { continue }
+                if target == .ghl { follow.ghlId = createdId } else { follow.espoId = createdId }
+                batched.append(follow)
+            }
+        }
+        if !batched.isEmpty, !stop.isSet {
+            let outcome = try await sendBatches(batched, adapters: adapters)
+            applied += outcome.applied
+            failures += outcome.failures
+        }
         let settled = plan.conflicts.compactMap { conflict -> ConflictKey? in
             if case .took = conflict.resolution { return conflict.key } else { return nil }
         }
@@ -65,12 +80,132 @@ struct Executor: Sendable {
         return RunSummary.Entity(plan: plan, failures: failures, applied: applied)
     }
 
+    /// What one lane did.
+    private struct LaneOutcome: Sendable {
+        var applied = 0
+        var failures: [RunSummary.Failure] = []
+        /// Created record ids, by the operation's index in the journaled list.
+        var created: [Int: String] = [:]
+    }
+
+    /// The operations of one side, `concurrency` in flight at once.
+    private func lane(
+        _ calls: [(offset: Int, element: (SyncCore.Operation, Int64))], adapters: PerSide<any ObjectAdapter>, total: Int
+    ) async -> Result<LaneOutcome, EngineError> {
+        var outcome = LaneOutcome()
+        var fatal: EngineError?
+        await withTaskGroup(of: (Int, Result<Outcome, EngineError>).self) { group in
+            var pending = calls.makeIterator()
+            var running = 0
+            func startNext() -> Bool {
+                guard !stop.isSet, fatal == nil, let next = pending.next() else { return false }
+                let (operation, entry) = next.element
+                let index = next.offset
+                group.addTask { (index, await self.perform(operation, entry: entry, adapters: adapters)) }
+                running += 1
+                return true
+            }
+            while running < concurrency, startNext() {}
+            while let (index, result) = await group.next() {
+                running -= 1
+                switch result {
+                case .success(.applied(let createdId)):
+                    outcome.applied += 1
+                    if let createdId { outcome.created[index] = createdId }
+                case .success(.failed(let operation, let message)): outcome.failures.append(.init(operation: operation, message: message))
+                case .success(.notStarted): break
+                case .failure(let error): fatal = fatal ?? error
+                }
+                progress(.applied(entity: mapping.entity, done: outcome.applied + outcome.failures.count, total: total))
+                _ = startNext()
+            }
+        }
+        if let fatal { return .failure(fatal) }
+        return .success(outcome)
+    }
+
+    /// `operation` in two: what is sent record by record, and the fields of `keys` sent in batches
+    /// (nil where there is none of either).
+    static func split(
+        _ operation: SyncCore.Operation, keys: Set<String>, mapping: Mapping, target: Side
+    ) -> (rest: SyncCore.Operation?, batched: SyncCore.Operation?) {
+        let names = Set(mapping.fields.filter { field in
+            field.sources[target].paths.contains { path in
+                if case .keys(let segments) = path { return keys.contains(segments[0].name) }
+                return false
+            }
+        }.map(\.name))
+        let moving = operation.fields.filter { names.contains($0.field) }
+        guard !moving.isEmpty else { return (operation, nil) }
+        var batched = operation
+        batched.action = .update
+        batched.fields = moving
+        batched.base = operation.base.filter { names.contains($0.key) }
+        batched.replacing = nil
+        batched.reason = nil
+        var rest = operation
+        rest.fields.removeAll { names.contains($0.field) }
+        rest.base = operation.base.filter { !names.contains($0.key) }
+        if operation.action == .update && rest.fields.isEmpty { return (nil, batched) }
+        // A create whose batched fields are not empty gets them once the record exists.
+        if operation.action == .create && moving.allSatisfy({ $0.to.isEmpty }) { return (rest, nil) }
+        return (rest, batched)
+    }
+
+    /// Batched updates: grouped by what they write, `batchSize` records a call, each entry committed
+    /// after its call.
+    private func sendBatches(
+        _ operations: [SyncCore.Operation], adapters: PerSide<any ObjectAdapter>
+    ) async throws(EngineError) -> LaneOutcome {
+        let entries = try state { try store.journal(run: run, entity: mapping.entity, operations: operations) }
+        var groups: [String: [(SyncCore.Operation, Int64)]] = [:]
+        var order: [String] = []
+        for (operation, entry) in zip(operations, entries) {
+            guard let target = operation.target else { continue }
+            let patch = mapping.patch(writing: operation.values, to: target)
+            let key = target.rawValue + JSON.array(patch.assignments.map { .string("\($0.path)=\($0.value.serialized())") }).serialized()
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append((operation, entry))
+        }
+        var outcome = LaneOutcome()
+        for key in order {
+            let members = groups[key]!
+            let target = members[0].0.target!
+            let adapter = adapters[target]
+            for start in stride(from: 0, to: members.count, by: max(1, adapter.batchSize)) {
+                if stop.isSet { return outcome }
+                let chunk = Array(members[start..<min(start + max(1, adapter.batchSize), members.count)])
+                let ids = chunk.compactMap { $0.0.id(on: target) }
+                for (_, entry) in chunk { try state { try store.markStarted(entry) } }
+                var failure: APIError?
+                do {
+                    try await adapter.updateMany(mapping, ids: ids, patch: mapping.patch(writing: chunk[0].0.values, to: target))
+                } catch {
+                    failure = error
+                }
+                for (operation, entry) in chunk {
+                    if let failure {
+                        try state { try store.fail(entry, error: failure.description, outcomeUnknown: failure.kind == .outcomeUnknown) }
+                        outcome.failures.append(.init(operation: operation, message: failure.description))
+                    } else {
+                        try state { try store.complete(entry, createdId: nil) }
+                        outcome.applied += 1
+                    }
+                }
+            }
+        }
+        return outcome
+    }
+
     /// One API operation: journal start, the call, then commit or record the failure.
-    private func perform(_ operation: SyncCore.Operation, entry: Int64) async -> Result<Outcome, EngineError> {
+    private func perform(
+        _ operation: SyncCore.Operation, entry: Int64, adapters: PerSide<any ObjectAdapter>
+    ) async -> Result<Outcome, EngineError> {
         guard let target = operation.target else {
             return .success(.failed(operation, "the operation names no target side"))
         }
-        let connector = connectors[target]
+        let connector = adapters[target]
+        var createdId: String?
         do {
             try store.markStarted(entry)
         } catch {
@@ -79,11 +214,15 @@ struct Executor: Sendable {
         do {
             switch operation.action {
             case .create:
-                let (createdId, base) = try await create(operation, on: target, connector: connector)
-                try store.complete(entry, createdId: createdId, base: base)
+                let (id, base) = try await create(operation, on: target, connector: connector)
+                try store.complete(entry, createdId: id, base: base)
+                createdId = id
             case .update:
                 guard let id = operation.id(on: target) else { return .success(.failed(operation, "an update needs the target's id")) }
-                try await connector.update(mapping, id: id, patch: mapping.patch(writing: operation.values, to: target))
+                let previous = Dictionary(operation.fields.map { ($0.field, $0.from ?? .empty) }, uniquingKeysWith: { $1 })
+                try await connector.update(
+                    mapping, id: id, patch: mapping.patch(writing: operation.values, to: target),
+                    previous: mapping.patch(writing: previous, to: target))
                 try store.complete(entry, createdId: nil)
             case .delete:
                 guard let id = operation.id(on: target) else { return .success(.failed(operation, "a delete needs the target's id")) }
@@ -92,7 +231,7 @@ struct Executor: Sendable {
             default:
                 try store.complete(entry, createdId: nil)
             }
-            return .success(.applied)
+            return .success(.applied(createdId))
         } catch let error as APIError {
             // A create that failed in any way but "never sent" may still have made the record (GHL has
             // answered 422 after creating): the next run looks it up before creating again.
@@ -120,7 +259,7 @@ struct Executor: Sendable {
     /// identity value, and otherwise creates anyway (a same-name match is not the same person here).
     /// Returns the record's id and, for a link to an existing record, the base to keep.
     private func create(
-        _ operation: SyncCore.Operation, on target: Side, connector: any Connector
+        _ operation: SyncCore.Operation, on target: Side, connector: any ObjectAdapter
     ) async throws(APIError) -> (String, FieldValues?) {
         let patch = mapping.patch(writing: operation.values, to: target, creating: true)
         var creation = try await connector.create(mapping, patch: patch, allowDuplicate: false)

@@ -21,6 +21,14 @@ extension RunSummary {
             counts["failed"] = .number(Double(entity.failures.count))
             counts["unchanged"] = .number(Double(plan.unchanged))
             counts["skipped"] = .number(Double(plan.skipped.count))
+            if !entity.unreadable.isEmpty {
+                counts["unreadable"] = .array(entity.unreadable.map { row in
+                    .object([
+                        "id": row.id.map(JSON.string) ?? .null, "field": .string(row.field),
+                        "endpoint": .string(row.endpoint), "message": .string(row.message),
+                    ])
+                })
+            }
             if let guardTripped = plan.massDeleteGuard {
                 counts["massDeleteGuard"] = .string(guardTripped.message)
             }

@@ -11,11 +11,14 @@ public struct RunSummary: Sendable {
         public var failures: [Failure]
         /// Operations applied (0 for `plan`).
         public var applied: Int
+        /// Listed rows that could not be read: their listing counted as incremental, no delete inferred.
+        public var unreadable: [UnreadableRow]
 
-        public init(plan: Plan, failures: [Failure] = [], applied: Int = 0) {
+        public init(plan: Plan, failures: [Failure] = [], applied: Int = 0, unreadable: [UnreadableRow] = []) {
             self.plan = plan
             self.failures = failures
             self.applied = applied
+            self.unreadable = unreadable
         }
     }
 
@@ -52,6 +55,9 @@ public struct RunSummary: Sendable {
 
     /// Failed operations over all entities.
     public var failureCount: Int { entities.reduce(0) { $0 + $1.failures.count } }
+
+    /// Unreadable listed rows over all entities.
+    public var unreadableCount: Int { entities.reduce(0) { $0 + $1.unreadable.count } }
 
     /// Whether a mass-delete guard tripped in any entity.
     public var guardTripped: Bool { entities.contains { $0.plan.massDeleteGuard != nil } }

@@ -10,7 +10,7 @@ enum Schema {
     static let applicationID: Int32 = 0x4547_4853
 
     /// The latest schema version, the number of migrations.
-    static let version = 2
+    static let version = 3
 
     /// Times are stored as milliseconds since 1970 UTC; canonical values as `CanonicalEncoding` bytes
     /// with their hash (the UInt64 bit pattern in an INTEGER); sides as "ghl" / "espo".
@@ -142,6 +142,20 @@ enum Schema {
                 CREATE INDEX journal_unfinished ON journal (entity) WHERE status NOT IN ('applied', 'superseded');
                 """)
             try stamp(db, version: 2)
+        }
+        // v3: a record whose delete was applied or seen is remembered, so that a snapshot row left behind
+        // (a listing that still shows it, an index that lags) is never a reason to create it again.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE tombstone (
+                    entity TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('ghl', 'espo')),
+                    record_id TEXT NOT NULL,
+                    deleted_at INTEGER NOT NULL,
+                    PRIMARY KEY (entity, side, record_id)
+                ) WITHOUT ROWID;
+                """)
+            try stamp(db, version: 3)
         }
         return migrator
     }()

@@ -48,7 +48,8 @@ extension StateStore {
     /// - unlink: the link is paused, kept as a marker
     /// - forget, delete: the link is gone
     ///
-    /// Snapshots are left alone: the next fetch refreshes them. Completing an applied entry again does nothing.
+    /// Snapshots are left alone (the next fetch refreshes them), but for a forget or delete, which drops
+    /// both records' rows and tombstones them. Completing an applied entry again does nothing.
     /// `base`, when given, replaces the operation's base (see `completeEntry`).
     public func complete(_ entry: Int64, createdId: String?, base: FieldValues? = nil) throws(StateStoreError) {
         try durableWrite("completing journal entry \(entry)") { db in
@@ -126,17 +127,17 @@ extension StateStore {
         throw invalid("journal entry \(entry) is already applied")
     }
 
-    /// Marks every unfinished entry of runs before `run` superseded: call it once the new run has
-    /// reconciled them (outcome-unknown creates looked up) and is about to plan from the current state.
-    /// Returns how many entries it closed.
-    public func supersedeUnfinished(before run: Int64) throws(StateStoreError) -> Int {
+    /// Marks every unfinished entry of `entity` of runs before `run` superseded: call it once the new
+    /// run has reconciled that entity's entries (outcome-unknown creates looked up) and is about to plan
+    /// it from the current state. Returns how many entries it closed.
+    public func supersedeUnfinished(entity: String, before run: Int64) throws(StateStoreError) -> Int {
         try write("closing the journal entries of earlier runs") { db in
             try db.execute(
                 sql: """
                     UPDATE journal SET status = 'superseded', updated_at = ?
-                    WHERE run < ? AND status NOT IN ('applied', 'superseded')
+                    WHERE entity = ? AND run < ? AND status NOT IN ('applied', 'superseded')
                     """,
-                arguments: [Stored.millis(Date()), run])
+                arguments: [Stored.millis(Date()), entity, run])
             return db.changesCount
         }
     }

@@ -17,6 +17,39 @@ extension StateStore {
         }
     }
 
+    /// The link of `entity` holding record `id` of `side`, nil when none does.
+    public func link(entity: String, side: Side, id: String) throws(StateStoreError) -> Link? {
+        try read("reading the link of \(side) record \(id) of \(entity)") { db in
+            let column = side == .ghl ? "ghl_id" : "espo_id"
+            return try Row.fetchOne(
+                db, sql: "SELECT ghl_id, espo_id, base, paused FROM link WHERE entity = ? AND \(column) = ?",
+                arguments: [entity, id]).map { try Self.link(from: $0) }
+        }
+    }
+
+    /// Every link of `entity` by the id of its `side` record, without the bases: what resolving
+    /// references needs.
+    public func linkKeys(entity: String, by side: Side) throws(StateStoreError) -> [String: LinkKey] {
+        try read("reading the links of \(entity)") { db in
+            let cursor = try Row.fetchCursor(db, sql: "SELECT ghl_id, espo_id FROM link WHERE entity = ?", arguments: [entity])
+            var keys: [String: LinkKey] = [:]
+            while let row = try cursor.next() {
+                let key = LinkKey(ghlId: row[0], espoId: row[1])
+                keys[side == .ghl ? key.ghlId : key.espoId] = key
+            }
+            return keys
+        }
+    }
+
+    /// Whether record `id` of `side` was deleted by (or seen deleted in) an earlier run.
+    public func isTombstoned(entity: String, side: Side, id: String) throws(StateStoreError) -> Bool {
+        try read("reading the tombstones of \(entity)") { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM tombstone WHERE entity = ? AND side = ? AND record_id = ?",
+                arguments: [entity, side.rawValue, id]) ?? false
+        }
+    }
+
     /// How many links `entity` has, paused ones included.
     public func linkCount(entity: String) throws(StateStoreError) -> Int {
         try read("counting the links of \(entity)") { db in
@@ -59,7 +92,7 @@ extension StateStore {
     /// | create         | a new link to the created record (after dropping the link it replaces)  |
     /// | update, rebase | the operation's base merged into the link's base (replacing it when `replacesBase`) |
     /// | unlink         | the link paused: kept as a marker, not synced                           |
-    /// | forget, delete | the link dropped                                                        |
+    /// | forget, delete | the link dropped; both records' snapshot rows dropped and tombstoned     |
     func applyEffect(of operation: SyncCore.Operation, createdId: String?, entity: String, _ db: Database) throws {
         let action = operation.action.rawValue
         switch operation.action {
@@ -94,6 +127,10 @@ extension StateStore {
         case .forget, .delete:
             guard let key = operation.link else { throw invalid("a \(action) operation needs both ids") }
             try delete(key, entity: entity, db)
+            // Neither record may come back as an unlinked one: not from a snapshot row a later
+            // incremental listing never refreshes, nor from a listing that still shows it.
+            try Self.bury(entity: entity, side: .ghl, id: key.ghlId, db)
+            try Self.bury(entity: entity, side: .espo, id: key.espoId, db)
         }
     }
 
@@ -131,6 +168,16 @@ extension StateStore {
             throw invalid("cannot link \(link.key): \(entity) link \(existing) exists")
         }
         try Self.insert(link, entity: entity, db)
+    }
+
+    /// Drops record `id`'s snapshot row and remembers that it was deleted.
+    static func bury(entity: String, side: Side, id: String, _ db: Database) throws {
+        try db.execute(
+            sql: "DELETE FROM snapshot WHERE entity = ? AND side = ? AND record_id = ?",
+            arguments: [entity, side.rawValue, id])
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO tombstone (entity, side, record_id, deleted_at) VALUES (?, ?, ?, ?)",
+            arguments: [entity, side.rawValue, id, Stored.millis(Date())])
     }
 
     private func delete(_ key: LinkKey, entity: String, _ db: Database) throws {

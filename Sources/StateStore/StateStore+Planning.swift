@@ -9,10 +9,19 @@ extension StateStore {
     /// Unlinked records are decoded up front (the planner matches them by identity). Linked pairs come
     /// from one join of links with both snapshots, read in one transaction; a pair whose three content
     /// hashes agree is counted from its digest, the others are decoded one at a time.
-    public func plan(mapping: Mapping, options: PlanOptions, listings: PerSide<Listing>) throws(StateStoreError) -> Plan {
+    ///
+    /// `resolve`, when given, sees every record decoded for the planner (those the fast path skips are
+    /// not decoded): references stored before their target was linked are resolved there.
+    public func plan(
+        mapping: Mapping, options: PlanOptions, listings: PerSide<Listing>,
+        resolve: ((inout SideRecord, Side) -> Void)? = nil
+    ) throws(StateStoreError) -> Plan {
         let entity = mapping.entity
         return try read("planning \(entity)") { db in
-            let unlinked = PerSide(ghl: try Self.unlinked(entity, on: .ghl, db), espo: try Self.unlinked(entity, on: .espo, db))
+            var unlinked = PerSide(ghl: try Self.unlinked(entity, on: .ghl, db), espo: try Self.unlinked(entity, on: .espo, db))
+            if let resolve {
+                for side in Side.allCases { for i in unlinked[side].indices { resolve(&unlinked[side][i], side) } }
+            }
             var builder = PlanBuilder(mapping: mapping, options: options, listings: listings, unlinked: unlinked)
             let wantsIdentity = builder.needsLinkedIdentity
             let levels = mapping.identity.count
@@ -35,7 +44,9 @@ extension StateStore {
                 return PlanBuilder.RecordDigest(hash: Stored.hash(hash), inScope: row[first + 1])
             }
             func record(_ row: Row, _ first: Int, id: String) throws -> SideRecord {
-                try Self.sideRecord(id: id, updatedAt: first + 3, inScope: first + 1, payload: first + 4, of: row)
+                var record = try Self.sideRecord(id: id, updatedAt: first + 3, inScope: first + 1, payload: first + 4, of: row)
+                resolve?(&record, first == 5 ? .ghl : .espo)
+                return record
             }
             // Identity values as saved; recomputed from the record when they do not fit this mapping.
             func identity(_ row: Row, _ first: Int, id: String) throws -> [String] {
@@ -69,13 +80,14 @@ extension StateStore {
         }
     }
 
-    /// The snapshot records of `entity` on `side` that no link holds.
+    /// The snapshot records of `entity` on `side` that no link holds and no tombstone marks deleted.
     private static func unlinked(_ entity: String, on side: Side, _ db: Database) throws -> [SideRecord] {
         let linkColumn = side == .ghl ? "ghl_id" : "espo_id"
         let rows = try Row.fetchCursor(db, sql: """
             SELECT s.record_id, s.updated_at, s.in_scope, s.payload FROM snapshot s
             WHERE s.entity = ?1 AND s.side = ?2
               AND NOT EXISTS (SELECT 1 FROM link l WHERE l.entity = ?1 AND l.\(linkColumn) = s.record_id)
+              AND NOT EXISTS (SELECT 1 FROM tombstone t WHERE t.entity = ?1 AND t.side = ?2 AND t.record_id = s.record_id)
             """, arguments: [entity, side.rawValue])
         var records: [SideRecord] = []
         while let row = try rows.next() {

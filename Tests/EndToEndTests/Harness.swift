@@ -28,9 +28,11 @@ final class Harness: Sendable {
         folder = try TemporaryFolder(prefix: "e2e")
         sandbox = try await Sandbox.start(people: people, seed: seed, ghlLimit: Self.ghlLimit)
         try FileManager.default.createDirectory(atPath: folder.file("mappings"), withIntermediateDirectories: true)
-        var mapping = try String(contentsOfFile: Self.repositoryMappings + "/contacts.json", encoding: .utf8)
-        if let conflict { mapping = mapping.replacingOccurrences(of: "\"newest-wins\"", with: "\"\(conflict)\"") }
-        try mapping.write(toFile: folder.file("mappings/contacts.json"), atomically: true, encoding: .utf8)
+        for file in ["contacts.json", "businesses.json"] {
+            var mapping = try String(contentsOfFile: Self.repositoryMappings + "/" + file, encoding: .utf8)
+            if let conflict { mapping = mapping.replacingOccurrences(of: "\"newest-wins\"", with: "\"\(conflict)\"") }
+            try mapping.write(toFile: folder.file("mappings/" + file), atomically: true, encoding: .utf8)
+        }
         try config().write(toFile: folder.file("espo-ghl-sync.json"), atomically: true, encoding: .utf8)
     }
 

@@ -17,7 +17,8 @@ import Testing
     @Test func theShippedContactsMappingLoads() {
         let m = contactsMapping
         #expect(m.entity == "contact")
-        #expect(m.fields.map(\.name) == ["firstName", "lastName", "email", "phone", "address1", "city", "state", "postalCode", "country"])
+        #expect(m.fields.map(\.name) == ["firstName", "lastName", "email", "phone", "address1", "city", "state", "postalCode", "country", "business", "tags"])
+        #expect(m.field(named: "business")?.references == "business")
         #expect(m.field(named: "email")?.sources.espo.paths == [.key("emailAddress")])
         #expect(m.field(named: "postalCode")?.sources.espo.paths == [.key("addressPostalCode")])
         #expect(m.identity == [IdentityKey(field: "email", match: .email), IdentityKey(field: "phone", match: .phone(defaultRegion: "US"))])

@@ -18,7 +18,7 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what a sync would change, field by field, without writing to either system.",
-        discussion: "Exit 0 when there is nothing to do, 2 when changes are pending, 1 on error.")
+        discussion: "Exit 0 when there is nothing to do, 2 when changes are pending, 3 when a listing held rows that could not be read, 1 on error.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var run: RunOptionsGroup
 
@@ -34,7 +34,7 @@ struct PlanCommand: AsyncParsableCommand {
                 throw Failure("cannot write the HTML report to \(html): \(error.localizedDescription)")
             }
         }
-        throw ExitCode(summary.hasPendingChanges ? 2 : 0)
+        throw ExitCode(summary.unreadableCount > 0 ? 3 : summary.hasPendingChanges ? 2 : 0)
     }
 }
 
@@ -44,7 +44,8 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync", abstract: "Plan and apply: bring both systems into agreement.",
         discussion: """
             Exit 0 when everything applied, 3 when it finished but some operations failed (they are \
-            retried next run), 1 on a fatal error (state stays consistent), 130 when interrupted.
+            retried next run) or a listing held rows that could not be read (no delete is inferred from \
+            it), 1 on a fatal error (state stays consistent), 130 when interrupted.
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var run: RunOptionsGroup
@@ -52,7 +53,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         LogLines.bootstrap(format: global.logFormat, verbose: global.verbose)
         let summary = try await Run.execute(.sync, config: try global.loadConfig(), json: global.json, options: run)
-        throw ExitCode(summary.interrupted ? 130 : summary.failureCount > 0 ? 3 : 0)
+        throw ExitCode(summary.interrupted ? 130 : summary.failureCount > 0 || summary.unreadableCount > 0 ? 3 : 0)
     }
 }
 

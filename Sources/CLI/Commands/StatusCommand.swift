@@ -55,6 +55,9 @@ struct StatusCommand: AsyncParsableCommand {
                         "\(action) GHL \(StateAccess.count(counts[action]?["ghl"])) / Espo \(StateAccess.count(counts[action]?["espo"]))"
                     }
                     Console.out("    \(entity): \(parts.joined(separator: ", ")), conflicts \(StateAccess.count(counts["conflicts"])), failed \(StateAccess.count(counts["failed"]))\n")
+                    for row in counts["unreadable"]?.arrayValue ?? [] {
+                        Console.out("      unreadable row: \(row["endpoint"]?.stringValue ?? "?"): record \(row["id"]?.stringValue ?? "(no id)"), field \(row["field"]?.stringValue ?? "?"): \(row["message"]?.stringValue ?? "")\n")
+                    }
                 }
             }
             if let error = run.summary?["error"]?.stringValue { Console.out("    error: \(error)\n") }

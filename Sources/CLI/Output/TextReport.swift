@@ -58,6 +58,10 @@ public struct TextReport: Sendable {
                 lines.append("    ? ghl \(conflict.link.ghlId) ⇄ espo \(conflict.link.espoId)  \(conflict.field): GoHighLevel \(conflict.ghl?.displayText ?? "(deleted)"), EspoCRM \(conflict.espo?.displayText ?? "(deleted)")")
             }
         }
+        if !entity.unreadable.isEmpty {
+            lines.append(paint(red, "  Unreadable listed rows (\(entity.unreadable.count)): that listing counts as incomplete, no delete was inferred from it"))
+            for row in entity.unreadable { lines.append("    ! \(row)") }
+        }
         if !plan.skipped.isEmpty {
             lines.append(paint(yellow, "  Skipped (\(plan.skipped.count))"))
             for skip in plan.skipped { lines.append("    · \(skip.side.rawValue) \(skip.id): \(skip.message)") }

@@ -66,7 +66,7 @@ extension Mapping {
 enum MappingDocument {
     static let topKeys = ["entity", "ghl", "espo", "identity", "conflict", "deletes", "fields"]
     static let sideKeys = ["object", "id", "updatedAt", "filter", "createRequires"]
-    static let fieldKeys = ["type", "direction", "conflict", "ghl", "espo", "transforms", "samples"]
+    static let fieldKeys = ["type", "entity", "direction", "conflict", "ghl", "espo", "transforms", "samples"]
     static let sourceKeys = ["path", "paths", "customField", "transforms"]
 
     static func read(_ json: JSON, reader: inout DocumentReader) -> Mapping? {
@@ -140,10 +140,24 @@ enum MappingDocument {
             sources[side] = source(json, at: sidePath, side: side, reader: &reader)
             sources[side]?.transforms += shared
         }
+        var references: String?
+        if type == .reference {
+            references = reader.string(
+                reader.required(o, "entity", at: path, what: "the entity it points at, e.g. \"business\""),
+                at: path + ".entity", what: "an entity name")
+            if references == nil { return nil }
+            if sources.ghl?.transforms.isEmpty == false || sources.espo?.transforms.isEmpty == false {
+                reader.fail(path + ".transforms", "a reference holds record ids, which no transform may change",
+                            fix: "remove the transforms of this field")
+            }
+        } else if o["entity"] != nil {
+            reader.fail(path + ".entity", "\"entity\" is only for fields of type \"reference\"",
+                        fix: "add \"type\": \"reference\", or remove \"entity\"")
+        }
         guard let type, let direction, let ghl = sources.ghl, let espo = sources.espo else { return nil }
         if case nil? = conflict { return nil }
         return FieldMapping(name: name, type: type, direction: direction, conflict: conflict ?? nil,
-                            ghl: ghl, espo: espo, samples: samples)
+                            ghl: ghl, espo: espo, samples: samples, references: references)
     }
 
     private static func source(_ json: JSON, at path: String, side: Side, reader: inout DocumentReader) -> FieldSource? {

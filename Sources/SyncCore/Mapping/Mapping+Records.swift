@@ -2,7 +2,15 @@ import Foundation
 
 extension Mapping {
     /// The canonical form of a raw record of `side`; nil when it has no id.
-    public func record(from raw: JSONObject, side: Side) -> SideRecord? {
+    ///
+    /// `absentMeansEmpty` says the record is whole (an API that leaves unset fields out answered it
+    /// whole), so a field it lacks is empty; otherwise a lacking field is unknown, and has no entry.
+    /// `links` finds the link of a referenced record (entity, this side's id); without it, or when the
+    /// record is not linked, a reference reads as `Reference.unlinked`.
+    public func record(
+        from raw: JSONObject, side: Side, absentMeansEmpty: Bool = false,
+        links: ((_ entity: String, _ id: String) -> LinkKey?)? = nil
+    ) -> SideRecord? {
         let spec = sides[side]
         let id: String
         switch spec.idPath.read(from: raw) {
@@ -12,7 +20,13 @@ extension Mapping {
         }
         var values = FieldValues(minimumCapacity: fields.count)
         for field in fields {
-            if let value = readValue(of: field, from: raw, side: side) { values[field.name] = value }
+            if let entity = field.references {
+                values[field.name] = reference(of: field, from: raw, side: side, absentMeansEmpty: absentMeansEmpty) { links?(entity, $0) }
+            } else if let value = readValue(of: field, from: raw, side: side) {
+                values[field.name] = value
+            } else if absentMeansEmpty {
+                values[field.name] = .empty
+            }
         }
         return SideRecord(
             id: id,
@@ -43,6 +57,22 @@ extension Mapping {
         return read(value, of: field, side: side)
     }
 
+    /// The canonical value of reference `field`: the link of the record it names, `.unlinked` when
+    /// `link` knows none, `.empty` when it names none; nil when the record does not say.
+    func reference(
+        of field: FieldMapping, from raw: JSONObject, side: Side, absentMeansEmpty: Bool, link: (String) -> LinkKey?
+    ) -> FieldValue? {
+        guard let json = field.sources[side].paths.first?.read(from: raw) else { return absentMeansEmpty ? .empty : nil }
+        let id: String
+        switch json {
+        case .string(let s): id = s.trimmingCharacters(in: .whitespaces)
+        case .number(let n): id = FieldValue.format(n)
+        default: id = ""
+        }
+        guard !id.isEmpty else { return .empty }
+        return (link(id).map(Reference.linked) ?? .unlinked(side, id)).value
+    }
+
     /// Runs `field`'s read transforms of `side` on a raw value, then settles the type.
     public func read(_ raw: FieldValue, of field: FieldMapping, side: Side) -> FieldValue {
         var value = raw
@@ -60,6 +90,11 @@ extension Mapping {
     /// The path assignments that put canonical `value` of `field` into a record of `side`.
     public func assignments(of value: FieldValue, for field: FieldMapping, side: Side) -> [(SourcePath, JSON)] {
         let paths = field.sources[side].paths
+        if field.type == .reference {
+            // Resolved before rendering (`Operation` values hold `side`'s id only when it has one).
+            let id = Reference(value)?.id(on: side)
+            return paths.map { ($0, id.map(JSON.string) ?? .null) }
+        }
         let written = write(value, of: field, side: side)
         if paths.count == 1 {
             return [(paths[0], written.json(asSet: field.type == .set))]

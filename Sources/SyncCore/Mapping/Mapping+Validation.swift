@@ -12,6 +12,10 @@ extension Mapping {
             fail("$.identity", "no identity key: unlinked records could never be matched, only created",
                  "list at least one field, e.g. [{\"field\": \"email\", \"match\": \"email\"}]")
         }
+        for field in fields where field.references == entity {
+            fail(DocumentReader.child("$.fields", field.name) + ".entity", "a \(entity) cannot reference its own entity",
+                 "point the reference at another entity, e.g. \"business\"")
+        }
         for (i, key) in identity.enumerated() where !names.contains(key.field) {
             fail("$.identity[\(i)]", "\"\(key.field)\" is not a mapped field", "use one of \(known)")
         }
@@ -63,7 +67,7 @@ extension Mapping {
             }
         }
         if issues.isEmpty {
-            for field in fields where field.direction == .both {
+            for field in fields where field.direction == .both && field.type != .reference {
                 if let problem = roundTripProblem(of: field) {
                     fail(DocumentReader.child("$.fields", field.name), problem,
                          "make the transforms invertible on both sides (put a normaliser such as \"lower\" in the field's shared \"transforms\", give a map an \"inverse\"), or set \"direction\" to \"to-espo\" or \"to-ghl\"")
@@ -117,6 +121,8 @@ extension Mapping {
                     .map(FieldValue.string)
             case .set:
                 samples += [.list(["crm", "vip"]), .list(["a", "b"]), .list(["solo"])]
+            case .reference:
+                break
             }
         }
         for transform in source.transforms {

@@ -31,6 +31,13 @@ public struct Mapping: Sendable, Hashable {
     /// The field named `name`, if mapped.
     public func field(named name: String) -> FieldMapping? { fields.first { $0.name == name } }
 
+    /// The entities this mapping's reference fields point at.
+    public var referencedEntities: [String] {
+        var seen: [String] = []
+        for field in fields { if let entity = field.references, !seen.contains(entity) { seen.append(entity) } }
+        return seen
+    }
+
     /// The policy that settles a conflict on `field`.
     public func conflictPolicy(for field: FieldMapping) -> ConflictPolicy { field.conflict ?? conflict }
 }
@@ -71,12 +78,15 @@ public struct FieldMapping: Sendable, Hashable {
     public var sources: PerSide<FieldSource>
     /// Extra raw values to check the round trip with.
     public var samples: [JSON]
+    /// For a `reference` field, the entity whose records it points at (`business`).
+    public var references: String?
 
     public init(
         name: String, type: FieldType = .string, direction: Direction = .both, conflict: ConflictPolicy? = nil,
-        ghl: FieldSource, espo: FieldSource, samples: [JSON] = []
+        ghl: FieldSource, espo: FieldSource, samples: [JSON] = [], references: String? = nil
     ) {
         self.name = name
+        self.references = references
         self.type = type
         self.direction = direction
         self.conflict = conflict
@@ -104,6 +114,8 @@ public struct FieldSource: Sendable, Hashable {
 /// The canonical type of a field.
 public enum FieldType: String, Sendable, Hashable, CaseIterable {
     case string, number, bool, date, dateTime, set
+    /// Another entity's record: an id on each side, canonically the link of the pair (see `Reference`).
+    case reference
 }
 
 /// Which way a field travels.

@@ -229,6 +229,11 @@ public struct Skip: Sendable, Hashable {
         case matchesOutOfScope(ids: [String])
         /// Created as the mapping writes it, it would fall outside the other side's filter, and be unlinked again.
         case outsideTargetFilter
+        /// It points (reference `field`) at a record of `entity` that is not linked, so the other side
+        /// has no id to point at: `parent not linked`.
+        case parentNotLinked(field: String, entity: String)
+        /// The connector cannot write it there, for the reason given (e.g. no calendar configured).
+        case unsupported(String)
     }
 
     /// The side the record lives on.
@@ -254,6 +259,10 @@ public struct Skip: Sendable, Hashable {
             return "same identity as \(other) record \(ids.joined(separator: ", ")), which is outside the \(other) filter"
         case .outsideTargetFilter:
             return "created as mapped it would be outside the \(other) filter; map a field (or a default) that puts it in scope"
+        case .parentNotLinked(let field, let entity):
+            return "parent not linked: its \(field) is a \(entity) that is not linked to a \(other) record (outside a filter, failed, or not synced yet)"
+        case .unsupported(let reason):
+            return reason
         }
     }
 }

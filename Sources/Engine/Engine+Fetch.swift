@@ -1,0 +1,136 @@
+import Foundation
+import StateStore
+import SyncCore
+import Transport
+
+/// What fetching one entity saw on both sides.
+struct Fetched: Sendable {
+    var listings: PerSide<Listing>
+    var states: PerSide<FetchState>
+    /// Rows that could not be read; a listing holding any is not a full one.
+    var unreadable: [UnreadableRow]
+}
+
+extension Engine {
+    /// Lists both sides at once into the snapshot (each bounded by its own pacer); a full listing then
+    /// drops the records it did not hold.
+    func fetch(_ mapping: Mapping, run: Int64, options: RunOptions) async throws(EngineError) -> Fetched {
+        async let ghl = fetchSide(.ghl, mapping, run: run, options: options)
+        async let espo = fetchSide(.espo, mapping, run: run, options: options)
+        let results = (await ghl, await espo)
+        let sides = PerSide(ghl: try results.0.get(), espo: try results.1.get())
+        return Fetched(
+            listings: sides.map(\.listing), states: sides.map(\.state),
+            unreadable: sides.ghl.unreadable + sides.espo.unreadable)
+    }
+
+    private struct SideFetch: Sendable {
+        var listing: Listing
+        var state: FetchState
+        var unreadable: [UnreadableRow]
+    }
+
+    private func fetchSide(
+        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions
+    ) async -> Result<SideFetch, EngineError> {
+        do throws(EngineError) {
+            return .success(try await listSide(side, mapping, run: run, options: options))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func listSide(_ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions) async throws(EngineError) -> SideFetch {
+        let adapter = try connectors[side].adapter(for: mapping)
+        let now = Date()
+        let fingerprint = mapping.fingerprint
+        let previous = FetchState(stored: try state { try store.watermark(entity: mapping.entity, side: side) })
+        let reason = options.full ? "--full" : previous.fullReason(
+            now: now, mapping: fingerprint, fullScanEvery: options.fullScanEveryDays)
+        let full = reason != nil || adapter.listsEverything
+        if let reason, !options.full, !adapter.listsEverything {
+            progress(.note("\(side.displayName) \(mapping.entity): full listing (\(reason))"))
+        }
+        let since = full ? nil : previous.highWater.map { $0.addingTimeInterval(-options.overlapSeconds) }
+        let links = try referenceLinks(of: mapping, side: side)
+        var count = 0
+        var highWater = previous.highWater
+        var unreadable: [UnreadableRow] = []
+        /// Records whose row lacks a key: a clear only if the base holds a value there.
+        var lacking: [String] = []
+        let listingStarted = Date()
+        do {
+            try await adapter.fetch(mapping, since: since) { page in
+                var rows: [(record: SideRecord, identity: [String])] = []
+                rows.reserveCapacity(page.records.count)
+                unreadable += page.unreadable
+                for object in page.records {
+                    guard let record = mapping.record(
+                        from: object, side: side, absentMeansEmpty: page.absentMeansEmpty,
+                        links: { entity, id in links[entity]?[id] })
+                    else {
+                        unreadable.append(UnreadableRow(
+                            id: nil, field: "id", endpoint: "\(side.displayName) \(mapping.sides[side].object) listing",
+                            message: "a listed record has no readable id"))
+                        continue
+                    }
+                    if let updated = record.updatedAt, highWater.map({ updated > $0 }) ?? true { highWater = updated }
+                    if !page.absentMeansEmpty, record.values.count < mapping.fields.count { lacking.append(record.id) }
+                    rows.append((record, mapping.identityValues(of: record.values)))
+                }
+                try store.saveSnapshot(entity: mapping.entity, side: side, records: rows, run: run)
+                count += page.records.count + page.unreadable.count
+                progress(.fetched(entity: mapping.entity, side: side, count: count, full: full))
+            }
+        } catch let error as EngineError {
+            throw error
+        } catch let error as APIError {
+            throw .api(error)
+        } catch let error as StateStoreError {
+            throw .state(error)
+        } catch {
+            throw .api(APIError(.invalidResponse, service: side.displayName, endpoint: "listing", message: "\(error)"))
+        }
+        try await settleClears(lacking, side: side, mapping, adapter: adapter, links: links, run: run)
+        // A listing with rows it could not read is not a full one: a record it did not deliver is not gone.
+        let complete = full && unreadable.isEmpty
+        if complete { _ = try state { try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run) } }
+        for row in unreadable { progress(.note("\(side.displayName) \(mapping.entity): unreadable row: \(row)")) }
+        // A record changed while the listing ran may have been passed over (GHL's search drops a
+        // second sighting, EspoCRM's feed holds it back): the next listing starts no later than
+        // this one did.
+        if let seen = highWater, seen > listingStarted { highWater = listingStarted }
+        return SideFetch(
+            listing: complete ? .full(count: count) : .incremental(count: count),
+            state: FetchState(highWater: highWater, fullAt: complete ? now : previous.fullAt, mapping: fingerprint),
+            unreadable: unreadable)
+    }
+
+    /// A row that lacks a key does not say the field is empty (GHL search rows carry less than the
+    /// record). Where the base holds a value for such a field, the field may have been cleared: read
+    /// the whole record once and store it instead. Nothing is read where nothing was cleared.
+    private func settleClears(
+        _ ids: [String], side: Side, _ mapping: Mapping, adapter: any ObjectAdapter,
+        links: [String: [String: LinkKey]], run: Int64
+    ) async throws(EngineError) {
+        for id in ids {
+            guard let link = try state({ try store.link(entity: mapping.entity, side: side, id: id) }),
+                  let record = try state({ try store.snapshotRecord(entity: mapping.entity, side: side, id: id) })
+            else { continue }
+            let cleared = ClearCheck.suspects(record.values, base: link.base, of: mapping, side: side)
+            guard !cleared.isEmpty else { continue }
+            let whole: JSONObject?
+            do { whole = try await adapter.read(mapping, id: id) } catch { throw .api(error) }
+            // Gone since it was listed: the next full listing says so; an unreadable answer proves nothing.
+            guard let whole, let read = mapping.record(
+                from: whole, side: side, absentMeansEmpty: true, links: { entity, id in links[entity]?[id] })
+            else { continue }
+            var settled = read
+            settled.updatedAt = read.updatedAt ?? record.updatedAt
+            try state {
+                try store.saveSnapshot(
+                    entity: mapping.entity, side: side, records: [(settled, mapping.identityValues(of: settled.values))], run: run)
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import StateStore
+import SyncCore
+import Transport
+
+extension Engine {
+    /// Before planning an entity, what earlier runs left unfinished:
+    /// - a create sent without learning the outcome may have made the record: look it up by identity on
+    ///   its target side and put what is found in the snapshot, so the planner links it rather than
+    ///   creating it again;
+    /// - a delete sent without its commit (a crash, a lost answer) is sent again (a record already gone
+    ///   counts as deleted) and committed, so its link and snapshot rows go and nothing brings it back.
+    /// Then, `closing` (a sync), this entity's earlier entries are closed: the plan is made afresh from
+    /// the current state. A plan leaves them for `status`.
+    func reconcile(_ mapping: Mapping, run: Int64, closing: Bool) async throws(EngineError) {
+        let unfinished = try state { try store.unfinished(entity: mapping.entity) }
+        for entry in unfinished where entry.run < run && [.unknown, .inFlight].contains(entry.status) {
+            switch entry.operation.action {
+            case .create: try await lookUpCreate(entry, mapping, run: run)
+            case .delete where closing: try await finishDelete(entry, mapping)
+            default: continue
+            }
+        }
+        if closing { _ = try state { try store.supersedeUnfinished(entity: mapping.entity, before: run) } }
+    }
+
+    private func lookUpCreate(_ entry: JournalEntry, _ mapping: Mapping, run: Int64) async throws(EngineError) {
+        guard let target = entry.operation.target else { return }
+        let adapter = try connectors[target].adapter(for: mapping)
+        let values = entry.operation.values
+        for key in mapping.identity {
+            guard let value = values[key.field], !value.isEmpty,
+                  let field = mapping.fields.first(where: { $0.name == key.field }),
+                  case .keys(let segments)? = field.sources[target].paths.first, segments.count == 1,
+                  !segments[0].selectsPrimary,
+                  let written = mapping.write(value, of: field, side: target).stringValue
+            else { continue }
+            let found: [JSONObject]
+            do { found = try await adapter.find(mapping, attribute: segments[0].name, value: written) } catch { throw .api(error) }
+            let rows = found.compactMap { object in
+                mapping.record(from: object, side: target).map { (record: $0, identity: mapping.identityValues(of: $0.values)) }
+            }
+            try state { try store.saveSnapshot(entity: mapping.entity, side: target, records: rows, run: run) }
+            if !rows.isEmpty {
+                progress(.note("\(target.displayName) \(mapping.entity): a create whose answer was lost did happen (\(rows.map(\.record.id).joined(separator: ", "))); linking it"))
+                return
+            }
+        }
+    }
+
+    private func finishDelete(_ entry: JournalEntry, _ mapping: Mapping) async throws(EngineError) {
+        guard let target = entry.operation.target, let id = entry.operation.id(on: target),
+              let link = entry.operation.link,
+              try state({ try store.link(entity: mapping.entity, side: target, id: id) })?.key == link
+        else { return }
+        let adapter = try connectors[target].adapter(for: mapping)
+        do {
+            try await adapter.delete(mapping, id: id)
+        } catch {
+            // Left for the plan: the next full listing shows what became of the record.
+            progress(.note("\(target.displayName) \(mapping.entity): an earlier run's delete of \(id) could not be finished: \(error.description)"))
+            return
+        }
+        try state { try store.complete(entry.id, createdId: nil) }
+        progress(.note("\(target.displayName) \(mapping.entity): finished an earlier run's delete of \(id)"))
+    }
+}

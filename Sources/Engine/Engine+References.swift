@@ -1,0 +1,90 @@
+import Foundation
+import StateStore
+import SyncCore
+
+extension Engine {
+    /// The links of every entity `mapping` references, by the id of `side`'s record.
+    func referenceLinks(of mapping: Mapping, side: Side) throws(EngineError) -> [String: [String: LinkKey]] {
+        var links: [String: [String: LinkKey]] = [:]
+        for entity in mapping.referencedEntities {
+            links[entity] = try state { try store.linkKeys(entity: entity, by: side) }
+        }
+        return links
+    }
+
+    /// `referenceLinks` for both sides, empty when the mapping has no reference.
+    func referenceLinks(of mapping: Mapping) throws(EngineError) -> PerSide<[String: [String: LinkKey]]> {
+        guard !mapping.referencedEntities.isEmpty else { return PerSide(ghl: [:], espo: [:]) }
+        return PerSide(ghl: try referenceLinks(of: mapping, side: .ghl), espo: try referenceLinks(of: mapping, side: .espo))
+    }
+
+    /// Resolves, in `values`, references to records that were not linked when they were stored.
+    static func resolve(_ values: inout FieldValues, of mapping: Mapping, links: PerSide<[String: [String: LinkKey]]>) {
+        for field in mapping.fields {
+            guard let entity = field.references, case .unlinked(let side, let id)? = Reference(values[field.name]),
+                  let key = links[side][entity]?[id] else { continue }
+            values[field.name] = Reference.linked(key).value
+        }
+    }
+
+    /// Every operation writing a reference the target side cannot point at yet: resolved through the
+    /// links as they are now (its parent was created earlier in this run), or skipped with `parent not
+    /// linked`. A dry run keeps an operation whose parent its own plan creates.
+    func resolveReferences(
+        in plan: Plan, of mapping: Mapping, mode: RunSummary.Mode, planned: [String: Plan]
+    ) throws(EngineError) -> Plan {
+        let fields = mapping.fields.filter { $0.references != nil }
+        guard !fields.isEmpty else { return plan }
+        var plan = plan
+        var kept: [SyncCore.Operation] = []
+        for var operation in plan.operations {
+            guard [.create, .update].contains(operation.action), let target = operation.target else {
+                kept.append(operation)
+                continue
+            }
+            var missing: FieldMapping?
+            for field in fields {
+                guard case .unlinked(let side, let id)? = Reference(operation.values[field.name]), side != target else { continue }
+                let entity = field.references!
+                if let link = try state({ try store.link(entity: entity, side: side, id: id) }) {
+                    operation.resolve(field.name, to: Reference.linked(link.key).value)
+                } else if mode == .plan, planned[entity]?.creates(from: side, id: id) == true {
+                    continue
+                } else {
+                    missing = field
+                    break
+                }
+            }
+            if let missing {
+                let source = target.other
+                plan.skipped.append(Skip(
+                    side: source, id: operation.id(on: source) ?? "?",
+                    reason: .parentNotLinked(field: missing.name, entity: missing.references!)))
+            } else {
+                kept.append(operation)
+            }
+        }
+        plan.operations = kept
+        return plan
+    }
+}
+
+extension Plan {
+    /// Whether the plan creates, on the other side, record `id` of `side`.
+    func creates(from side: Side, id: String) -> Bool {
+        operations.contains { $0.action == .create && $0.target == side.other && $0.id(on: side) == id }
+    }
+}
+
+extension SyncCore.Operation {
+    /// Sets canonical `field` to `value` in what the operation writes and in its new base.
+    mutating func resolve(_ field: String, to value: FieldValue) {
+        if base[field] != nil { base[field] = value }
+        fields = fields.map { change in
+            guard change.field == field else { return change }
+            var change = change
+            change.to = value
+            return change
+        }
+    }
+}
