@@ -28,6 +28,18 @@ public struct Sandbox: Sendable {
         public var conflicting = 0
         public var ghlOnly = 0
         public var espoOnly = 0
+        /// Businesses (Accounts) seeded, and on which sides.
+        public var businesses = PerSideCount()
+        /// People seeded with a company and with tags.
+        public var withCompany = 0
+        public var tagged = 0
+    }
+
+    /// A count per side, and of records on both.
+    public struct PerSideCount: Sendable, Equatable {
+        public var both = 0
+        public var ghlOnly = 0
+        public var espoOnly = 0
     }
 
     /// Starts both emulators on `host` (ports 0 pick free ones) and seeds `people` people.
@@ -77,25 +89,59 @@ public struct Sandbox: Sendable {
         let first = ["Ann", "Ben", "Chloé", "Dmitri", "Eve", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Luis"]
         let last = ["Okafor", "Smith", "Müller", "Nakamura", "García", "Dubois", "Kowalski", "Rossi", "Nguyen", "Olsen"]
         let cities = ["Austin", "Boston", "Denver", "Miami", "Seattle", "Chicago"]
+        // Companies: some in both systems (their names spelled a little differently), some in one.
+        let companies = ["Acme Corp", "Globex", "Initech", "Umbrella Co", "Hooli", "Stark Industries"]
+        var ghlBusiness: [String: String] = [:]
+        var espoAccount: [String: String] = [:]
+        for (k, name) in companies.enumerated() where people > 0 {
+            let city = cities[k % cities.count]
+            if k % 3 != 1 {
+                ghlBusiness[name] = await ghl.seedBusiness(location: location, [
+                    "name": .string(k % 3 == 2 ? name.uppercased() : name), "city": .string(city), "country": "US",
+                    "website": .string("https://\(name.lowercased().filter(\.isLetter)).example.com"),
+                ])
+            }
+            if k % 3 != 0 {
+                espoAccount[name] = espo.seedAccount(name: name, [
+                    "billingAddressCity": .string(city), "billingAddressCountry": "US", "phoneNumber": .string("+1512666\(1000 + k)"),
+                ])
+            }
+            switch k % 3 {
+            case 0: world.businesses.ghlOnly += 1
+            case 1: world.businesses.espoOnly += 1
+            default: world.businesses.both += 1
+            }
+        }
         for n in 0..<people {
             let given = first[Int(generator.next() % UInt64(first.count))]
             let family = last[Int(generator.next() % UInt64(last.count))]
             let email = "\(given.lowercased()).\(n)+crm@example.com"
             let phone = "+1512555\(String(format: "%04d", n % 10_000))"
             let city = cities[n % cities.count]
-            let ghlFields: JSONObject = [
+            var ghlFields: JSONObject = [
                 "firstName": .string(given), "lastName": .string(family), "email": .string(email), "phone": .string(phone),
                 "city": .string(city), "country": "US",
             ]
-            let espoFields: JSONObject = [
+            var espoFields: JSONObject = [
                 "firstName": .string(given), "lastName": .string(family), "emailAddress": .string(email),
                 "phoneNumber": .string(phone), "addressCity": .string(city), "addressCountry": "US",
             ]
+            let company = n % 4 == 0 ? companies[(n / 4) % companies.count] : nil
+            if let company, let account = espoAccount[company] { espoFields["accountId"] = .string(account) }
+            if n % 5 == 0 { ghlFields["tags"] = ["customer"] }
+            if n % 7 == 0 { espoFields["cTags"] = ["vip"] }
+            if company != nil { world.withCompany += 1 }
+            if n % 5 == 0 || n % 7 == 0 { world.tagged += 1 }
+            /// Puts the contact in GHL, in its company there when that exists.
+            func insertGHL(_ fields: JSONObject) async {
+                let id = await ghl.insertContact(location: location, fields)
+                if let company, let business = ghlBusiness[company] { await ghl.setBusiness(business, contact: id, location: location) }
+            }
             switch generator.next() % 10 {
             case 0, 1, 2, 3:  // the same on both sides; the email's case differs now and then
                 var espoSide = espoFields
                 if n % 3 == 0 { espoSide["emailAddress"] = .string(email.uppercased()) }
-                await ghl.insertContact(location: location, ghlFields)
+                await insertGHL(ghlFields)
                 espo.insert("Contact", espoSide)
                 world.same += 1
             case 4, 5:  // on both sides; each knows something the other does not
@@ -104,17 +150,17 @@ public struct Sandbox: Sendable {
                 var espoSide = espoFields
                 espoSide["addressStreet"] = .string("\(100 + n) Main St")
                 espoSide["addressState"] = "TX"
-                await ghl.insertContact(location: location, ghlSide)
+                await insertGHL(ghlSide)
                 espo.insert("Contact", espoSide)
                 world.differing += 1
             case 6:  // on both sides with different values for the same field: a conflict
                 var espoSide = espoFields
                 espoSide["addressCity"] = .string(cities[(n + 1) % cities.count])
-                await ghl.insertContact(location: location, ghlFields)
+                await insertGHL(ghlFields)
                 espo.insert("Contact", espoSide)
                 world.conflicting += 1
             case 7, 8:
-                await ghl.insertContact(location: location, ghlFields)
+                await insertGHL(ghlFields)
                 world.ghlOnly += 1
             default:
                 espo.insert("Contact", espoFields)

@@ -8,11 +8,11 @@ public struct Root: AsyncParsableCommand {
         abstract: "Keeps EspoCRM and a GoHighLevel location in agreement, both ways, in batches.",
         discussion: """
             Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan: changes pending, \
-            3 sync finished but some operations failed (retried next run), 130 interrupted.
+            3 finished but some operations failed (retried next run) or a listing held unreadable rows, 130 interrupted.
             """,
         subcommands: [
             PlanCommand.self, SyncCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
-            AuthCommand.self, EmulateCommand.self, DemoCommand.self,
+            AuthCommand.self, EmulateCommand.self, DemoCommand.self, InitCommand.self,
         ])
 
     public init() {}

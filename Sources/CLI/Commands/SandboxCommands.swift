@@ -23,7 +23,7 @@ struct EmulateCommand: AsyncParsableCommand {
             EspoCRM emulator:     \(sandbox.espoServer.baseURL)
             Seeded: \(describe(sandbox.world))
 
-            Save this as espo-ghl-sync.json next to a mappings/ folder:
+            Save this as espo-ghl-sync.json next to a mappings/ folder (`espo-ghl-sync init` writes the default one):
             \(sandbox.config(state: "state.sqlite", mappings: "mappings"))
             and export the credentials:
               export GHL_TOKEN=\(sandbox.ghlToken)
@@ -45,14 +45,20 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Show a whole sync against both emulators: plan, sync, then plan again with nothing left to do.")
 
     @Option(help: "People to seed, spread over both sides.") var people = 300
-    @Option(help: "The mappings folder to sync with.") var mappings = "mappings"
+    @Option(help: "The mappings folder to sync with (default: the default mappings built into the binary).") var mappings: String?
     @Option(help: "Seed of the generated data.") var seed: UInt64 = 1
 
     func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("espo-ghl-sync-demo-\(getpid())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let mappingsFolder = URL(fileURLWithPath: mappings).standardizedFileURL.path
+        let mappingsFolder: String
+        if let mappings {
+            mappingsFolder = URL(fileURLWithPath: mappings).standardizedFileURL.path
+        } else {
+            mappingsFolder = folder + "/mappings"
+            try InitCommand.writeMappings(into: mappingsFolder)
+        }
         // The demo's location allows 100 requests a second: the real limit's shape, ten times faster.
         let limit = RateLimit(requests: 100, interval: .seconds(1), daily: 200_000, concurrency: 8)
         let sandbox = try await Sandbox.start(people: people, seed: seed, ghlLimit: limit)
@@ -84,7 +90,9 @@ struct DemoCommand: AsyncParsableCommand {
 
             Planned \(first.entities.reduce(0) { $0 + $1.plan.writes.count }) writes, applied \(ghlWrites - applied.failureCount), \
             \(applied.failureCount) failed; the second plan has \(after.entities.reduce(0) { $0 + $1.plan.operations.count }) operations.
-            GoHighLevel now holds \(await sandbox.ghl.contactCount(location: sandbox.locationId)) contacts, EspoCRM \(sandbox.espo.count("Contact")).
+            GoHighLevel now holds \(await sandbox.ghl.contactCount(location: sandbox.locationId)) contacts and \
+            \(await sandbox.ghl.businessIds(location: sandbox.locationId).count) businesses, EspoCRM \(sandbox.espo.count("Contact")) contacts \
+            and \(sandbox.espo.count("Account")) accounts.
 
             """)
         guard !after.hasPendingChanges, applied.failureCount == 0 else {
@@ -94,5 +102,6 @@ struct DemoCommand: AsyncParsableCommand {
 }
 
 private func describe(_ world: Sandbox.World) -> String {
-    "\(world.same) alike on both sides, \(world.differing) on both with different fields, \(world.conflicting) conflicting, \(world.ghlOnly) only in GoHighLevel, \(world.espoOnly) only in EspoCRM"
+    let b = world.businesses
+    return "\(world.same) alike on both sides, \(world.differing) on both with different fields, \(world.conflicting) conflicting, \(world.ghlOnly) only in GoHighLevel, \(world.espoOnly) only in EspoCRM; \(world.withCompany) of them in a company, \(world.tagged) tagged; businesses: \(b.both) on both sides, \(b.ghlOnly) only in GoHighLevel, \(b.espoOnly) only in EspoCRM"
 }

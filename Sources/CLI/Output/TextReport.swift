@@ -120,7 +120,8 @@ public struct TextReport: Sendable {
     }
 
     private func title(_ entity: String) -> String {
-        entity.prefix(1).uppercased() + entity.dropFirst() + "s"
+        let plural = entity.hasSuffix("s") ? entity + "es" : entity + "s"
+        return plural.prefix(1).uppercased() + plural.dropFirst()
     }
 
     private let bold = "1", red = "31", green = "32", yellow = "33", dim = "2"
