@@ -171,3 +171,43 @@ func count(_ json: JSON?, _ key: String, _ side: Side? = nil) -> Int {
     if let side { value = value?[side.rawValue] }
     return Int(value?.numberValue ?? -1)
 }
+
+// MARK: Lifecycle helpers (several nights in a row)
+
+extension Harness {
+    /// The e-mail `person(n)` gets.
+    static func email(_ n: Int) -> String { "person.\(n)+e2e@example.com" }
+
+    /// Puts people `range` on both sides (not yet linked: run a `sync`); returns their (GHL id, EspoCRM id).
+    func pairs(_ range: Range<Int>, ghl: JSONObject = [:], espo: JSONObject = [:]) async throws -> [(ghl: String, espo: String)] {
+        var pairs: [(ghl: String, espo: String)] = []
+        for n in range {
+            let (ghlId, espoId) = await person(n, ghl: ghl, espo: espo)
+            pairs.append((try #require(ghlId), try #require(espoId)))
+        }
+        return pairs
+    }
+
+    /// A GHL contact by id, as `GET /contacts/{id}` shows it.
+    func ghlContact(id: String) async -> JSONObject? {
+        await sandbox.ghl.contactJSON(id, location: sandbox.locationId)?.objectValue
+    }
+
+    /// The next night, with nothing changed anywhere: a `sync` sends no write to either side and a
+    /// `plan` exits 0 (the sync recognises its own writes and does not loop).
+    func expectQuietNight(_ when: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        await resetRequestLogs()
+        let again = try await run(["sync", "--json"])
+        #expect(again.code == 0, "\(when): \(again)", sourceLocation: sourceLocation)
+        let writes = await writes()
+        #expect(writes == (0, 0), "\(when): the next sync wrote \(writes) (GHL, EspoCRM)\n\(again)", sourceLocation: sourceLocation)
+        let plan = try await run(["plan"])
+        #expect(plan.code == 0, "\(when): plan after the quiet sync\n\(plan)", sourceLocation: sourceLocation)
+    }
+}
+
+/// A value that is absent, `null` or "".
+func isBlank(_ value: JSON?) -> Bool {
+    guard let value else { return true }
+    return value.isNull || value.stringValue == ""
+}
