@@ -43,8 +43,8 @@ extension EspoEmulator {
     /// `description`, `billingAddress*`, `type`… Returns its id; nil when EspoCRM would refuse it.
     /// For the sandbox, demos and tests.
     @discardableResult
-    public func seedAccount(name: String, _ attributes: JSONObject = [:]) -> String? {
-        var attributes = attributes
+    public func seedAccount(name: String, _ attributes: JSONObject? = nil) -> String? {
+        var attributes = attributes ?? [:]
         attributes["name"] = .string(name)
         return insert("Account", attributes)
     }

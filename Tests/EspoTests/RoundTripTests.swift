@@ -35,10 +35,11 @@ import Transport
         #expect(read.phoneNumberData?.first?.phoneNumber == phone)
         #expect(read.modifiedAt == created.modifiedAt)
 
-        // PATCH is partial; null clears; an unchanged PATCH leaves modifiedAt alone.
+        // PATCH is partial; null clears; even an unchanged PATCH moves modifiedAt (FACTS §15).
         world.clock.advance(by: 5)
         let same = try #require(try await client.update(Espo.Contact.self, id: created.id, ["firstName": "Ann"]).updated)
-        #expect(same.modifiedAt == created.modifiedAt)
+        #expect(same.modifiedAt == Timestamp.naive(world.clock.now))
+        world.clock.advance(by: 5)
         let cleared = try #require(try await client.update(Espo.Contact.self, id: created.id, ["phoneNumber": nil, "addressCity": "Oslo"]).updated)
         #expect(cleared.phoneNumber == nil)
         #expect(cleared.firstName == "Ann")
