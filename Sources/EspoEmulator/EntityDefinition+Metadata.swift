@@ -21,7 +21,7 @@ extension EntityDefinition {
             if kind == .date, attribute.hasSuffix("Date"), fields[String(attribute.dropLast(4))] == .dateTime { continue }
             if attribute == "parentId" { add("parent", "linkParent"); continue }
             if attribute.hasSuffix("Ids") { add(String(attribute.dropLast(3)), "linkMultiple"); continue }
-            if attribute.hasSuffix("Id") { add(String(attribute.dropLast(2)), "link"); continue }
+            if attribute.hasSuffix("Id"), !custom.contains(attribute) { add(String(attribute.dropLast(2)), "link"); continue }
             switch kind {
             case .string: add(attribute, enums[attribute] != nil ? "enum" : EntityDefinition.textTypes[attribute] ?? "varchar")
             case .bool: add(attribute, "bool")

@@ -8,7 +8,10 @@ import Transport
 /// EspoCRM 10's REST API under `/api/v1`, emulated in memory after `spec.json` and FACTS.md: API key,
 /// HMAC and Basic auth, `{total, list}` lists with `where[]` bracket filters, 403 above `maxSize`
 /// 200, validation (400), duplicate check (409 `duplicate`), optimistic concurrency on Account and
-/// Task (409 `modified`), soft delete, links, and notes in record streams.
+/// Task (409 `modified`), soft delete, links, notes in record streams, `App/user`, field metadata
+/// and custom Array fields. Where a real 9.2.7 server was seen to be less kind than its source reads
+/// (FACTS §15), the emulator follows the server: every PATCH moves `modifiedAt`, an e-mail address
+/// keeps its first spelling, a malformed body is a bare 500.
 ///
 /// Serve it with `serve(...)` (or `EmulatorServer.start`), which adds faults and the request log.
 public final class EspoEmulator: EmulatedAPI {

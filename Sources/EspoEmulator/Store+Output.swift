@@ -4,7 +4,8 @@ import SyncCore
 extension Store {
     /// A record as the API shows it. `full` (single read, create and update answers) adds
     /// `emailAddressData`, `phoneNumberData` and link-multiple ids; a list shows neither unless a
-    /// link's `…Ids` is selected (FACTS §3.1). `select` keeps `id` and the attributes named.
+    /// link's `…Ids` is selected (FACTS §3.1). `select` keeps `id` and the attributes named (plus, on
+    /// Contact, the attributes EspoCRM always adds).
     func render(_ entity: String, _ record: StoredRecord, full: Bool, select: [String]?) -> JSONObject {
         guard let definition = definitions[entity] else { return record.attributes }
         var out: JSONObject = ["id": .string(record.id)]
@@ -63,10 +64,14 @@ extension Store {
         }
         if let select {
             var kept: JSONObject = ["id": out["id"]!]
-            var wanted = select
-            if entity == "Contact" { wanted += ["accountId", "accountName"] }
-            for key in wanted where key != "id" {
+            for key in select where key != "id" {
                 if let value = out[key] { kept[key] = value }
+            }
+            // `select` is not strict: a Contact row also carries these, null when unset (FACTS §15).
+            if entity == "Contact" {
+                for key in ["accountId", "accountName", "accountIsInactive", "createdById", "assignedUserId"] {
+                    kept[key] = out[key] ?? (key == "accountIsInactive" ? .bool(false) : .null)
+                }
             }
             return kept
         }

@@ -4,7 +4,8 @@ import SyncCore
 import Transport
 
 /// A GoHighLevel API v2 emulator that follows the official spec (`../shared/reference/ghl/`): the
-/// contact, task, note, appointment and custom-field endpoints the sync uses, OAuth token endpoints,
+/// contact, task, note, appointment, custom-field and business endpoints the sync uses (with the
+/// bulk business link), OAuth token endpoints,
 /// the official response wrappers and status codes, Bearer and `Version` checks, 422s with a message
 /// array for properties a DTO lacks, the `X-RateLimit-*` headers and 429s of a per-location sliding
 /// window, `dateUpdated` bumped on every change, the allow-duplicates setting, and an optional
