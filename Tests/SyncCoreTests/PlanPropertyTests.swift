@@ -83,6 +83,8 @@ struct WorldGenerator {
         let conflict = ConflictPolicy.allCases.randomElement(using: &rng)!
         let deletes = DeletePolicy.allCases.randomElement(using: &rng)!
         var world = PlanWorld(mapping: try WorldGenerator.mapping(conflict: conflict, deletes: deletes))
+        // Some worlds answer whole records that leave unset fields out: a clear is an absent key there.
+        world.whole = PerSide(ghl: chance(0.5), espo: chance(0.5))
         let times: [Int64] = [1_700_000_000, 1_700_000_100, 1_700_000_200]
         func put(_ values: FieldValues, side: Side, id: String, inScope: Bool) {
             world.write(values, to: side, id: id)
@@ -91,7 +93,7 @@ struct WorldGenerator {
                 .string(side == .ghl ? Timestamp.iso8601(times.randomElement(using: &rng)!) : Timestamp.naive(times.randomElement(using: &rng)!)),
                 into: raw)
             if !inScope { raw[side == .ghl ? "dnd" : "archived"] = true }
-            world.records[side][id] = raw
+            world.records[side][id] = world.whole[side] ? PlanWorld.leavingUnsetOut(raw) : raw
         }
         for i in 0..<Int.random(in: 0...20, using: &rng) {
             var base = values(absent: 0)
@@ -125,6 +127,31 @@ struct WorldGenerator {
         let second = Planner.plan(world.input, mapping: world.mapping, options: options)
         #expect(second.operations.isEmpty, "seed \(seed): \(second.operations)")
         #expect(second.conflicts.allSatisfy { $0.resolution == .queued }, "seed \(seed)")
+    }
+
+    /// Where both sides answer whole records, every clear (an absent key) travels: after one plan is
+    /// applied, every synced pair holds the same value in every field, but for conflicts left to a person.
+    @Test(arguments: seeds)
+    func clearsShownAsAbsentKeysTravel(seed: UInt64) throws {
+        var generator = WorldGenerator(rng: SeededGenerator(seed: seed))
+        var world = try generator.world()
+        world.whole = PerSide(ghl: true, espo: true)
+        for side in Side.allCases { world.records[side] = world.records[side].mapValues(PlanWorld.leavingUnsetOut) }
+        let plan = Planner.plan(world.input, mapping: world.mapping, options: PlanOptions(allowMassDelete: true))
+        try world.apply(plan)
+        let input = world.input
+        let records: PerSide<[String: SideRecord]> = input.records.map { list in
+            Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { (a: SideRecord, _: SideRecord) in a })
+        }
+        let queued = Set(plan.conflicts.filter { $0.resolution == .queued }.map(\.link))
+        for link in world.links.values where !link.paused && !queued.contains(link.key) {
+            guard let ghl = records.ghl[link.ghlId], let espo = records.espo[link.espoId], ghl.inScope, espo.inScope else { continue }
+            for field in world.mapping.fields where field.direction == .both {
+                let left: FieldValue = ghl.values[field.name] ?? .empty
+                let right: FieldValue = espo.values[field.name] ?? .empty
+                #expect(left == right, "seed \(seed): \(link.key) \(field.name)")
+            }
+        }
     }
 
     @Test(arguments: seeds)

@@ -7,6 +7,9 @@ struct PlanWorld {
     var records: PerSide<[String: JSONObject]> = PerSide(ghl: [:], espo: [:])
     var links: [LinkKey: Link] = [:]
     var listingIsFull = PerSide(ghl: true, espo: true)
+    /// Whether a side's records are whole, as an API that leaves unset fields out answers them: an
+    /// empty field is an absent key there, and read as empty.
+    var whole = PerSide(ghl: false, espo: false)
     var clock: Int64 = 1_800_000_000
     private var nextId = 0
 
@@ -16,8 +19,8 @@ struct PlanWorld {
 
     /// Everything the planner needs, read through the mapping like a fetch would.
     var input: PlanInput {
-        let ghl = records.ghl.keys.sorted().compactMap { mapping.record(from: records.ghl[$0]!, side: .ghl) }
-        let espo = records.espo.keys.sorted().compactMap { mapping.record(from: records.espo[$0]!, side: .espo) }
+        let ghl = records.ghl.keys.sorted().compactMap { mapping.record(from: records.ghl[$0]!, side: .ghl, absentMeansEmpty: whole.ghl) }
+        let espo = records.espo.keys.sorted().compactMap { mapping.record(from: records.espo[$0]!, side: .espo, absentMeansEmpty: whole.espo) }
         let listings = PerSide(
             ghl: Listing(isFull: listingIsFull.ghl, count: ghl.count),
             espo: Listing(isFull: listingIsFull.espo, count: espo.count))
@@ -31,7 +34,19 @@ struct PlanWorld {
         clock += 1
         record = mapping.sides[side].updatedAtPath.write(
             .string(side == .ghl ? Timestamp.iso8601(clock) : Timestamp.naive(clock)), into: record)
-        records[side][id] = record
+        records[side][id] = whole[side] ? Self.leavingUnsetOut(record) : record
+    }
+
+    /// The record as an API that leaves unset fields out answers it: no null, "" or [] members.
+    static func leavingUnsetOut(_ record: JSONObject) -> JSONObject {
+        record.filter { _, value in
+            switch value {
+            case .null: false
+            case .string(let s): !s.isEmpty
+            case .array(let items): !items.isEmpty
+            default: true
+            }
+        }
     }
 
     mutating func newId(on side: Side) -> String {

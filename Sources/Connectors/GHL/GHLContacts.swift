@@ -23,11 +23,21 @@ struct GHLContacts: ObjectAdapter {
     }
 
     func fetch(_ mapping: Mapping, since: Date?, page: (ListingPage) async throws -> Void) async throws {
-        let pages = client.searchContacts(updatedSince: since.map { Int64($0.timeIntervalSince1970 * 1000) })
-        for try await contacts in pages {
+        var pages = client.searchContacts(updatedSince: since.map { Int64($0.timeIntervalSince1970 * 1000) }).makeAsyncIterator()
+        while let contacts = try await pages.next() {
             // A search row is not the whole record: it leaves out what it does not carry, and names the
             // street `address`. A key it lacks is settled with the record before it counts as a clear.
-            try await page(ListingPage(records: contacts.map { Self.normalized($0.raw) }, absentMeansEmpty: false))
+            let unreadable = pages.takeUnreadable().map {
+                UnreadableRow(id: $0.id, field: $0.field, endpoint: $0.endpoint, message: $0.message)
+            }
+            try await page(ListingPage(records: contacts.map { Self.normalized($0.raw) }, absentMeansEmpty: false, unreadable: unreadable))
+        }
+        // Rows of a last page with nothing readable.
+        let rest = pages.takeUnreadable()
+        if !rest.isEmpty {
+            try await page(ListingPage(records: [], absentMeansEmpty: false, unreadable: rest.map {
+                UnreadableRow(id: $0.id, field: $0.field, endpoint: $0.endpoint, message: $0.message)
+            }))
         }
     }
 

@@ -55,6 +55,15 @@ public struct ContactPages: AsyncSequence, Sendable {
         public private(set) var repeats = 0
         /// Requests sent by this listing.
         public private(set) var requests = 0
+        /// Rows of the pages returned so far that could not be read (no id, a field of the wrong type):
+        /// where, and why. A listing holding any is not a complete one; `takeUnreadable` empties it.
+        public private(set) var unreadable: [UnreadableContact] = []
+
+        /// The unreadable rows met since the last call.
+        public mutating func takeUnreadable() -> [UnreadableContact] {
+            defer { unreadable = [] }
+            return unreadable
+        }
 
         init(client: GHLClient, source: Source) {
             self.client = client
@@ -63,11 +72,29 @@ public struct ContactPages: AsyncSequence, Sendable {
 
         public mutating func next() async throws(APIError) -> [Contact]? {
             while !finished {
-                let (rows, full) = try await fetch()
+                let (answered, raws, full) = try await fetch()
                 requests += 1
                 if !full { finished = true }
-                guard let last = rows.last else { finished = true; break }
-                cursor = nextCursor(after: last)
+                var readable: [Contact] = []
+                for (index, raw) in raws.enumerated() {
+                    do {
+                        readable.append(try Contact(raw: raw))
+                    } catch {
+                        unreadable.append(UnreadableContact(
+                            id: raw["id"]?.stringValue, field: error.field, endpoint: answered.endpoint,
+                            message: "contacts[\(index)].\(error.field): \(error.problem)"))
+                    }
+                }
+                guard let lastRaw = raws.last else { finished = true; break }
+                if let given = lastRaw["searchAfter"]?.arrayValue, !given.isEmpty, case .search = source {
+                    cursor = given
+                } else if let last = readable.last {
+                    cursor = nextCursor(after: last)
+                } else if full {
+                    throw APIError(.invalidResponse, service: "GHL", endpoint: answered.endpoint,
+                                   message: "a full page without one readable contact; cannot page on")
+                }
+                let rows = readable
                 var page: [Contact] = []
                 page.reserveCapacity(rows.count)
                 for contact in rows {
@@ -78,7 +105,7 @@ public struct ContactPages: AsyncSequence, Sendable {
             return nil
         }
 
-        private func fetch() async throws(APIError) -> (rows: [Contact], full: Bool) {
+        private func fetch() async throws(APIError) -> (rows: (endpoint: String, count: Int), raws: [JSONObject], full: Bool) {
             switch source {
             case .search(let since):
                 let limit = client.configuration.searchPageLimit
@@ -93,8 +120,8 @@ public struct ContactPages: AsyncSequence, Sendable {
                 if let cursor { body["searchAfter"] = .array(cursor) }
                 let answer = try await client.call(client.request(
                     .post, "/contacts/search", endpoint: "POST /contacts/search", body: .object(body), isIdempotent: true))
-                let rows = try answer.models(Contact.self, "contacts")
-                return (rows, rows.count >= limit)
+                let raws = try answer.objects("contacts")
+                return (("POST /contacts/search", raws.count), raws, raws.count >= limit)
             case .list(let query):
                 let limit = 100
                 var parameters: [Request.FormField] = [.init("locationId", client.locationId), .init("limit", String(limit))]
@@ -103,8 +130,8 @@ public struct ContactPages: AsyncSequence, Sendable {
                     parameters += [.init("startAfter", String(Int64(after))), .init("startAfterId", id)]
                 }
                 let answer = try await client.call(client.request(.get, "/contacts/", endpoint: "GET /contacts/", query: parameters))
-                let rows = try answer.models(Contact.self, "contacts")
-                return (rows, rows.count >= limit)
+                let raws = try answer.objects("contacts")
+                return (("GET /contacts/", raws.count), raws, raws.count >= limit)
             }
         }
 
@@ -119,4 +146,13 @@ public struct ContactPages: AsyncSequence, Sendable {
             }
         }
     }
+}
+
+/// A listed contact row that could not be read.
+public struct UnreadableContact: Sendable, Hashable {
+    /// The row's id where it has a readable one.
+    public var id: String?
+    public var field: String
+    public var endpoint: String
+    public var message: String
 }
