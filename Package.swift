@@ -123,6 +123,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "CLITests", dependencies: ["SyncCore", "Engine", "CLI"]),
+        // The engine in process against in-memory connectors.
+        .testTarget(name: "EngineTests", dependencies: ["SyncCore", "StateStore", "Transport", "Engine", "TestSupport"]),
         // The built espo-ghl-sync against both emulators, as child processes over real HTTP.
         .testTarget(
             name: "EndToEndTests",

@@ -1,0 +1,137 @@
+import Engine
+import Foundation
+import Synchronization
+import SyncCore
+import Transport
+
+/// One side held in memory, as a `Connector`: objects by name, records as raw JSON, a change clock,
+/// and switches to lose an answer or refuse a call. For engine tests in process, without HTTP.
+final class FakeSide: Connector, Sendable {
+    let side: Side
+    let objects: [String: any ObjectAdapter]
+    let shared: Shared
+
+    /// The side's data, shared with its objects.
+    final class Shared: Sendable {
+        let state = Mutex(State())
+    }
+
+    struct State {
+        var records: [String: [String: JSONObject]] = [:]
+        var clock: Int64 = 1_800_000_000
+        var nextId = 0
+        var calls = 0
+        /// Creates of these objects reach the store but their answers are lost.
+        var loseCreateAnswers: Set<String> = []
+        /// Calls of these kinds (create, update, delete) fail with a 500.
+        var failing: Set<String> = []
+        var log: [String] = []
+    }
+
+    init(_ side: Side, objects names: [String]) {
+        self.side = side
+        let shared = Shared()
+        self.shared = shared
+        var objects: [String: any ObjectAdapter] = [:]
+        for name in names { objects[name] = FakeObject(name: name, side: side, shared: shared) }
+        self.objects = objects
+    }
+
+    var apiCalls: Int { shared.state.withLock { $0.calls } }
+
+    /// Inserts a record as a person would; returns its id.
+    @discardableResult
+    func insert(_ object: String, _ fields: JSONObject) -> String {
+        shared.state.withLock { state in
+            state.nextId += 1
+            state.clock += 1
+            let id = "\(side.rawValue)\(state.nextId)"
+            var record = fields
+            record["id"] = .string(id)
+            record["updatedAt"] = .string(Timestamp.iso8601(state.clock))
+            state.records[object, default: [:]][id] = record
+            return id
+        }
+    }
+
+    func edit(_ object: String, id: String, _ fields: JSONObject) {
+        shared.state.withLock { state in
+            state.clock += 1
+            for (key, value) in fields { state.records[object]?[id]?[key] = value.isNull ? nil : value }
+            state.records[object]?[id]?["updatedAt"] = .string(Timestamp.iso8601(state.clock))
+        }
+    }
+
+    func remove(_ object: String, id: String) { _ = shared.state.withLock { $0.records[object]?.removeValue(forKey: id) } }
+    func records(_ object: String) -> [String: JSONObject] { shared.state.withLock { $0.records[object] ?? [:] } }
+    func log() -> [String] { shared.state.withLock { $0.log } }
+}
+
+struct FakeObject: ObjectAdapter {
+    let name: String
+    let side: Side
+    let shared: FakeSide.Shared
+
+    func fetch(_ mapping: Mapping, since: Date?, page: (ListingPage) async throws -> Void) async throws {
+        let rows = shared.state.withLock { state -> [JSONObject] in
+            state.calls += 1
+            state.log.append("list \(name)")
+            return (state.records[name] ?? [:]).keys.sorted().map { state.records[name]![$0]! }
+        }
+        try await page(ListingPage(records: rows, absentMeansEmpty: true))
+    }
+
+    func read(_ mapping: Mapping, id: String) async throws(APIError) -> JSONObject? {
+        shared.state.withLock { state in
+            state.calls += 1
+            return state.records[name]?[id]
+        }
+    }
+
+    func find(_ mapping: Mapping, attribute: String, value: String) async throws(APIError) -> [JSONObject] {
+        shared.state.withLock { state in
+            state.calls += 1
+            state.log.append("find \(name) \(attribute)=\(value)")
+            return (state.records[name] ?? [:]).values.filter { $0[attribute]?.stringValue?.lowercased() == value.lowercased() }
+        }
+    }
+
+    func create(_ mapping: Mapping, patch: RecordPatch, allowDuplicate: Bool) async throws(APIError) -> Creation {
+        let (record, lost) = try shared.state.withLock { state throws(APIError) -> (JSONObject, Bool) in
+            state.calls += 1
+            if state.failing.contains("create") { throw APIError(.serverFailed, service: "fake", endpoint: "create", status: 500, message: "refused") }
+            state.nextId += 1
+            state.clock += 1
+            let id = "\(side.rawValue)\(state.nextId)"
+            var record = patch.applied(to: [:]).filter { !$0.value.isNull }
+            record["id"] = .string(id)
+            record["updatedAt"] = .string(Timestamp.iso8601(state.clock))
+            state.records[name, default: [:]][id] = record
+            state.log.append("create \(name) \(id)")
+            return (record, state.loseCreateAnswers.contains(name))
+        }
+        if lost { throw APIError(.outcomeUnknown, service: "fake", endpoint: "create", message: "the answer was lost") }
+        return .created(record)
+    }
+
+    func update(_ mapping: Mapping, id: String, patch: RecordPatch, previous: RecordPatch) async throws(APIError) {
+        try shared.state.withLock { state throws(APIError) in
+            state.calls += 1
+            if state.failing.contains("update") { throw APIError(.serverFailed, service: "fake", endpoint: "update", status: 500, message: "refused") }
+            guard var record = state.records[name]?[id] else { throw APIError(.notFound, service: "fake", endpoint: "update", status: 404, message: "gone") }
+            state.clock += 1
+            record = patch.applied(to: record).filter { !$0.value.isNull }
+            record["updatedAt"] = .string(Timestamp.iso8601(state.clock))
+            state.records[name]![id] = record
+            state.log.append("update \(name) \(id)")
+        }
+    }
+
+    func delete(_ mapping: Mapping, id: String) async throws(APIError) {
+        shared.state.withLock { state in
+            state.calls += 1
+            state.records[name]?[id] = nil
+            state.log.append("delete \(name) \(id)")
+        }
+    }
+}
