@@ -35,7 +35,7 @@ struct Wiring {
         case .privateToken(let tokenEnv):
             credentials = PrivateToken(try secret(tokenEnv, key: "$.ghl.auth.tokenEnv"))
         case .oauth:
-            guard let store else { throw Failure("OAuth tokens need the state file") }
+            guard let store else { throw CommandError("OAuth tokens need the state file") }
             credentials = try tokenKeeper(store: store)
         }
         return GHLClient(configuration, credentials: credentials, exchanges: ExchangeLog.fromEnvironment(name: "cli-ghl"))
@@ -50,7 +50,7 @@ struct Wiring {
 
     func oauthSession() throws -> OAuthSession {
         guard case .oauth(let idEnv, let secretEnv, let redirect) = config.ghl.auth else {
-            throw Failure("\(config.file): $.ghl.auth.type is not \"oauth\"; `auth` commands are for OAuth apps (a Private Integration Token needs no login)")
+            throw CommandError("\(config.file): $.ghl.auth.type is not \"oauth\"; `auth` commands are for OAuth apps (a Private Integration Token needs no login)")
         }
         let app = OAuthApp(
             clientId: try secret(idEnv, key: "$.ghl.auth.clientIdEnv"),
@@ -61,7 +61,7 @@ struct Wiring {
     func sealer() throws -> TokenSealer {
         _ = try secret(config.tokenKeyEnv, key: "$.tokenKeyEnv")
         do { return try TokenSealer(environmentVariable: config.tokenKeyEnv) } catch {
-            throw Failure("\(config.file): $.tokenKeyEnv: \(error.description)")
+            throw CommandError("\(config.file): $.tokenKeyEnv: \(error.description)")
         }
     }
 
@@ -88,6 +88,6 @@ struct Wiring {
     }
 
     private func secret(_ name: String, key: String) throws -> String {
-        do { return try secrets.value(name, for: key, file: config.file) } catch { throw Failure(error.description) }
+        do { return try secrets.value(name, for: key, file: config.file) } catch { throw CommandError(error.description) }
     }
 }

@@ -36,7 +36,7 @@ extension Engine {
         let fields = mapping.fields.filter { $0.references != nil }
         guard !fields.isEmpty else { return plan }
         var plan = plan
-        var kept: [SyncCore.Operation] = []
+        var kept: [Plan.Operation] = []
         for var operation in plan.operations {
             guard [.create, .update].contains(operation.action), let target = operation.target else {
                 kept.append(operation)
@@ -76,7 +76,7 @@ extension Plan {
     }
 }
 
-extension SyncCore.Operation {
+extension Plan.Operation {
     /// Sets canonical `field` to `value` in what the operation writes and in its new base.
     mutating func resolve(_ field: String, to value: FieldValue) {
         if base[field] != nil { base[field] = value }

@@ -18,7 +18,7 @@ struct Executor: Sendable {
     private enum Outcome: Sendable {
         /// With the id of the record a create made.
         case applied(String?)
-        case failed(SyncCore.Operation, String)
+        case failed(Plan.Operation, String)
         case notStarted
     }
 
@@ -26,9 +26,9 @@ struct Executor: Sendable {
         let adapters = PerSide(ghl: try connectors.ghl.adapter(for: mapping), espo: try connectors.espo.adapter(for: mapping))
         // Fields written many records a call (GHL's contact company) leave their operations: an update
         // sends them in batches after the other calls, a create once the record exists.
-        var operations: [SyncCore.Operation] = []
-        var batched: [SyncCore.Operation] = []
-        var afterCreate: [Int: SyncCore.Operation] = [:]
+        var operations: [Plan.Operation] = []
+        var batched: [Plan.Operation] = []
+        var afterCreate: [Int: Plan.Operation] = [:]
         for operation in plan.operations {
             guard let target = operation.target, [.create, .update].contains(operation.action),
                   case let keys = adapters[target].batchedKeys, !keys.isEmpty else {
@@ -55,7 +55,7 @@ struct Executor: Sendable {
         async let espoLane = lane(indexed.filter { $0.element.0.target == .espo }, adapters: adapters, total: indexed.count)
         let lanes = await [ghlLane, espoLane]
         var applied = local.count
-        var failures: [RunSummary.Failure] = []
+        var failures: [RunSummary.FailedOperation] = []
         for result in lanes {
             let outcome = try result.get()
             applied += outcome.applied
@@ -83,14 +83,14 @@ struct Executor: Sendable {
     /// What one lane did.
     private struct LaneOutcome: Sendable {
         var applied = 0
-        var failures: [RunSummary.Failure] = []
+        var failures: [RunSummary.FailedOperation] = []
         /// Created record ids, by the operation's index in the journaled list.
         var created: [Int: String] = [:]
     }
 
     /// The operations of one side, `concurrency` in flight at once.
     private func lane(
-        _ calls: [(offset: Int, element: (SyncCore.Operation, Int64))], adapters: PerSide<any ObjectAdapter>, total: Int
+        _ calls: [(offset: Int, element: (Plan.Operation, Int64))], adapters: PerSide<any ObjectAdapter>, total: Int
     ) async -> Result<LaneOutcome, EngineError> {
         var outcome = LaneOutcome()
         var fatal: EngineError?
@@ -127,8 +127,8 @@ struct Executor: Sendable {
     /// `operation` in two: what is sent record by record, and the fields of `keys` sent in batches
     /// (nil where there is none of either).
     static func split(
-        _ operation: SyncCore.Operation, keys: Set<String>, mapping: Mapping, target: Side
-    ) -> (rest: SyncCore.Operation?, batched: SyncCore.Operation?) {
+        _ operation: Plan.Operation, keys: Set<String>, mapping: Mapping, target: Side
+    ) -> (rest: Plan.Operation?, batched: Plan.Operation?) {
         let names = Set(mapping.fields.filter { field in
             field.sources[target].paths.contains { path in
                 if case .keys(let segments) = path { return keys.contains(segments[0].name) }
@@ -155,10 +155,10 @@ struct Executor: Sendable {
     /// Batched updates: grouped by what they write, `batchSize` records a call, each entry committed
     /// after its call.
     private func sendBatches(
-        _ operations: [SyncCore.Operation], adapters: PerSide<any ObjectAdapter>
+        _ operations: [Plan.Operation], adapters: PerSide<any ObjectAdapter>
     ) async throws(EngineError) -> LaneOutcome {
         let entries = try state { try store.journal(run: run, entity: mapping.entity, operations: operations) }
-        var groups: [String: [(SyncCore.Operation, Int64)]] = [:]
+        var groups: [String: [(Plan.Operation, Int64)]] = [:]
         var order: [String] = []
         for (operation, entry) in zip(operations, entries) {
             guard let target = operation.target else { continue }
@@ -199,7 +199,7 @@ struct Executor: Sendable {
 
     /// One API operation: journal start, the call, then commit or record the failure.
     private func perform(
-        _ operation: SyncCore.Operation, entry: Int64, adapters: PerSide<any ObjectAdapter>
+        _ operation: Plan.Operation, entry: Int64, adapters: PerSide<any ObjectAdapter>
     ) async -> Result<Outcome, EngineError> {
         guard let target = operation.target else {
             return .success(.failed(operation, "the operation names no target side"))
@@ -259,7 +259,7 @@ struct Executor: Sendable {
     /// identity value, and otherwise creates anyway (a same-name match is not the same person here).
     /// Returns the record's id and, for a link to an existing record, the base to keep.
     private func create(
-        _ operation: SyncCore.Operation, on target: Side, connector: any ObjectAdapter
+        _ operation: Plan.Operation, on target: Side, connector: any ObjectAdapter
     ) async throws(APIError) -> (String, FieldValues?) {
         let patch = mapping.patch(writing: operation.values, to: target, creating: true)
         var creation = try await connector.create(mapping, patch: patch, allowDuplicate: false)

@@ -11,7 +11,7 @@ extension RunSummary {
         for entity in self.entities {
             let plan = entity.plan
             var counts: JSONObject = [:]
-            for action in [Operation.Action.create, .update, .delete] {
+            for action in [Plan.Operation.Action.create, .update, .delete] {
                 counts[action.rawValue] = .object([
                     "ghl": .number(Double(plan.count(action, on: .ghl))),
                     "espo": .number(Double(plan.count(action, on: .espo))),

@@ -8,13 +8,13 @@ public struct RunSummary: Sendable {
     public struct Entity: Sendable {
         public var plan: Plan
         /// Operations that failed, with the reason; they are retried next run.
-        public var failures: [Failure]
+        public var failures: [FailedOperation]
         /// Operations applied (0 for `plan`).
         public var applied: Int
         /// Listed rows that could not be read: their listing counted as incremental, no delete inferred.
         public var unreadable: [UnreadableRow]
 
-        public init(plan: Plan, failures: [Failure] = [], applied: Int = 0, unreadable: [UnreadableRow] = []) {
+        public init(plan: Plan, failures: [FailedOperation] = [], applied: Int = 0, unreadable: [UnreadableRow] = []) {
             self.plan = plan
             self.failures = failures
             self.applied = applied
@@ -23,11 +23,11 @@ public struct RunSummary: Sendable {
     }
 
     /// An operation that did not succeed.
-    public struct Failure: Sendable {
-        public var operation: SyncCore.Operation
+    public struct FailedOperation: Sendable {
+        public var operation: Plan.Operation
         public var message: String
 
-        public init(operation: SyncCore.Operation, message: String) {
+        public init(operation: Plan.Operation, message: String) {
             self.operation = operation
             self.message = message
         }

@@ -21,7 +21,7 @@ public struct JournalEntry: Sendable, Hashable {
     public var id: Int64
     public var run: Int64
     public var entity: String
-    public var operation: SyncCore.Operation
+    public var operation: Plan.Operation
     public var status: Status
     /// How many times its API call was started.
     public var attempts: Int
@@ -30,7 +30,7 @@ public struct JournalEntry: Sendable, Hashable {
     public var createdId: String?
 
     public init(
-        id: Int64, run: Int64, entity: String, operation: SyncCore.Operation, status: Status, attempts: Int,
+        id: Int64, run: Int64, entity: String, operation: Plan.Operation, status: Status, attempts: Int,
         lastError: String?, createdId: String?
     ) {
         self.id = id

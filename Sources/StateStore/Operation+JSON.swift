@@ -6,7 +6,7 @@ import SyncCore
 /// "to":"b@x","settledConflict":true}],"base":{…},"replacesBase":true,"replacing":{"ghlId":"…","espoId":"…"},
 /// "reason":"…"}`;
 /// members that are nil, empty or false are left out.
-extension Operation {
+extension Plan.Operation {
     /// The operation as journal JSON.
     var journalJSON: JSON {
         var members: [(String, JSON)] = [("action", .string(action.rawValue))]

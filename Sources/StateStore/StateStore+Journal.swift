@@ -4,7 +4,7 @@ import SyncCore
 
 extension StateStore {
     /// Journals `operations` of `entity` in `run` as pending, in one transaction; returns their ids in order.
-    public func journal(run: Int64, entity: String, operations: [SyncCore.Operation]) throws(StateStoreError) -> [Int64] {
+    public func journal(run: Int64, entity: String, operations: [Plan.Operation]) throws(StateStoreError) -> [Int64] {
         try write("journaling \(operations.count) operations of \(entity)") { db in
             let now = Stored.millis(Date())
             let statement = try db.cachedStatement(sql: """
@@ -75,7 +75,7 @@ extension StateStore {
             throw StateStoreError(path: path, kind: .unknownJournalEntry(id: entry))
         }
         if row[2] == JournalEntry.Status.applied.rawValue { return }
-        var operation = try SyncCore.Operation(journalJSON: JSON(parsing: row[1] as String))
+        var operation = try Plan.Operation(journalJSON: JSON(parsing: row[1] as String))
         if let base { operation.base = base }
         try applyEffect(of: operation, createdId: createdId, entity: row[0], db)
         try db.execute(
@@ -112,7 +112,7 @@ extension StateStore {
                 }
                 entries.append(JournalEntry(
                     id: row[0], run: row[1], entity: row[2],
-                    operation: try SyncCore.Operation(journalJSON: JSON(parsing: row[3] as String)),
+                    operation: try Plan.Operation(journalJSON: JSON(parsing: row[3] as String)),
                     status: parsed, attempts: row[5], lastError: row[6], createdId: row[7]))
             }
             return entries
@@ -156,7 +156,7 @@ extension StateStore {
                 let status: String = row[4]
                 entries.append(JournalEntry(
                     id: row[0], run: row[1], entity: row[2],
-                    operation: try SyncCore.Operation(journalJSON: JSON(parsing: row[3] as String)),
+                    operation: try Plan.Operation(journalJSON: JSON(parsing: row[3] as String)),
                     status: JournalEntry.Status(rawValue: status) ?? .failed, attempts: row[5], lastError: row[6],
                     createdId: row[7]))
             }

@@ -93,7 +93,7 @@ extension StateStore {
     /// | update, rebase | the operation's base merged into the link's base (replacing it when `replacesBase`) |
     /// | unlink         | the link paused: kept as a marker, not synced                           |
     /// | forget, delete | the link dropped; both records' snapshot rows dropped and tombstoned     |
-    func applyEffect(of operation: SyncCore.Operation, createdId: String?, entity: String, _ db: Database) throws {
+    func applyEffect(of operation: Plan.Operation, createdId: String?, entity: String, _ db: Database) throws {
         let action = operation.action.rawValue
         switch operation.action {
         case .link:

@@ -44,10 +44,10 @@ do {
         records.append((SideRecord(id: "shared", values: ["batch": .number(Double(batch))]), [""]))
         try store.saveSnapshot(entity: entity, side: .ghl, records: records, run: run)
         // Journal completions, each its own transaction: a new link per batch, and the first link's base moved.
-        var operations = [Operation(
+        var operations = [Plan.Operation(
             action: .link, ghlId: "g-\(batch)-0", espoId: "e-\(batch)-0", base: values(batch: batch, row: 0))]
         if batch > 1 {
-            operations.append(Operation(
+            operations.append(Plan.Operation(
                 action: .update, target: .espo, ghlId: "g-1-0", espoId: "e-1-0",
                 fields: [FieldChange(field: "batch", from: .number(Double(batch - 1)), to: .number(Double(batch)))],
                 base: ["batch": .number(Double(batch))]))

@@ -15,7 +15,7 @@ struct SnapshotRow {
 /// settings the store's writer uses. This is the machine's own insert rate for these rows, the
 /// yardstick for the store's ingest.
 final class RawInsert {
-    struct Failure: Error, CustomStringConvertible {
+    struct RawInsertError: Error, CustomStringConvertible {
         var description: String
     }
 
@@ -27,7 +27,7 @@ final class RawInsert {
 
     /// Opens the SQLite file at `path`, whose `snapshot` table receives the rows.
     init(path: String) throws {
-        guard sqlite3_open(path, &db) == SQLITE_OK else { throw Failure(description: "cannot open \(path)") }
+        guard sqlite3_open(path, &db) == SQLITE_OK else { throw RawInsertError(description: "cannot open \(path)") }
         try exec("PRAGMA journal_mode = WAL")
         try exec("PRAGMA synchronous = NORMAL")
         try exec("PRAGMA cache_size = -65536")
@@ -68,5 +68,5 @@ final class RawInsert {
         guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw failure() }
     }
 
-    private func failure() -> Failure { Failure(description: String(cString: sqlite3_errmsg(db))) }
+    private func failure() -> RawInsertError { RawInsertError(description: String(cString: sqlite3_errmsg(db))) }
 }

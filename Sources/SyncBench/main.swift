@@ -11,7 +11,6 @@ import SyncCore
 /// has; `--keep` leaves the state files in DIR.
 ///     sync-bench plan STATE_FILE MAPPING      (the planning step, run as its own process)
 
-typealias Operation = SyncCore.Operation
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 func seconds(since start: UInt64) -> Double { Double(now() - start) / 1e9 }

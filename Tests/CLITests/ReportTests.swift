@@ -3,19 +3,18 @@ import Engine
 import SyncCore
 import Testing
 
-typealias Operation = SyncCore.Operation
 
 /// A plan with one of everything a report shows.
 func samplePlan() -> Plan {
-    let create = Operation(action: .create, target: .ghl, espoId: "e1", fields: [
+    let create = Plan.Operation(action: .create, target: .ghl, espoId: "e1", fields: [
         FieldChange(field: "email", from: nil, to: .string("ann+vip@example.com")),
         FieldChange(field: "tags", from: nil, to: .set(["vip", "<b>"])),
     ])
-    let update = Operation(action: .update, target: .espo, ghlId: "g2", espoId: "e2", fields: [
+    let update = Plan.Operation(action: .update, target: .espo, ghlId: "g2", espoId: "e2", fields: [
         FieldChange(field: "phone", from: .string("+14155550100"), to: .string("+14155550199"), settledConflict: true),
     ])
-    let delete = Operation(action: .delete, target: .ghl, ghlId: "g3", espoId: "e3", reason: "deleted in EspoCRM")
-    let link = Operation(action: .link, ghlId: "g4", espoId: "e4", reason: "same email")
+    let delete = Plan.Operation(action: .delete, target: .ghl, ghlId: "g3", espoId: "e3", reason: "deleted in EspoCRM")
+    let link = Plan.Operation(action: .link, ghlId: "g4", espoId: "e4", reason: "same email")
     let conflict = Conflict(
         link: LinkKey(ghlId: "g5", espoId: "e5"), field: "lastName", base: .string("Doe"), ghl: .string("Dough"),
         espo: .string("Do"), policy: .manual, resolution: .queued)

@@ -59,6 +59,9 @@ import Transport
         }
         #expect(process.isRunning, "the sync ended before it read GHL's contacts")
         _ = try await h.ghlClient.addTags(["hot"], to: pairs[0].ghl)
+        // Only this tag call had been applied: the sync's own write to GHL came after it.
+        let writesWhenTagged = await h.sandbox.ghlServer.log.writes
+        #expect(writesWhenTagged == 1, "the concurrent tag did not land between the sync's read and its write")
         while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         await h.sandbox.ghlServer.setFaults(.none)
         let sync = h.output(of: process, name: name)

@@ -4,7 +4,6 @@ import TestSupport
 @testable import StateStore
 import SyncCore
 
-typealias Operation = SyncCore.Operation
 
 /// The bytes of the file at `path`.
 func bytes(_ path: String) -> [UInt8] {
@@ -69,7 +68,7 @@ extension StateStore {
 
     /// Journals `operation`, starts it and completes it.
     @discardableResult
-    func apply(_ operation: Operation, entity: String = "contact", run: Int64, createdId: String? = nil) throws(StateStoreError) -> Int64 {
+    func apply(_ operation: Plan.Operation, entity: String = "contact", run: Int64, createdId: String? = nil) throws(StateStoreError) -> Int64 {
         let entry = try journal(run: run, entity: entity, operations: [operation])[0]
         try markStarted(entry)
         try complete(entry, createdId: createdId)

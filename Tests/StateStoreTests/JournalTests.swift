@@ -22,14 +22,14 @@ import SyncCore
 
     @Test func entriesRoundTripAndMoveThroughTheirStates() throws {
         let operations = [
-            Operation(action: .create, target: .espo, ghlId: "g9",
+            Plan.Operation(action: .create, target: .espo, ghlId: "g9",
                       fields: [FieldChange(field: "email", from: nil, to: .string("a+b@x.com")),
                                FieldChange(field: "tags", from: .empty, to: .list(["crm", "vip"]), settledConflict: true)],
                       base: ["email": .string("a+b@x.com"), "tags": .list(["crm", "vip"]), "n": .number(2.5), "b": .bool(false)],
                       replacing: LinkKey(ghlId: "g9", espoId: "e-old"), reason: "deleted in EspoCRM but edited in GoHighLevel"),
-            Operation(action: .update, target: .ghl, ghlId: "g1", espoId: "e1",
+            Plan.Operation(action: .update, target: .ghl, ghlId: "g1", espoId: "e1",
                       fields: [FieldChange(field: "city", from: .string(""), to: .empty)], base: ["city": .empty]),
-            Operation(action: .forget, ghlId: "g2", espoId: "e2", reason: "deleted on both sides"),
+            Plan.Operation(action: .forget, ghlId: "g2", espoId: "e2", reason: "deleted on both sides"),
         ]
         let ids = try store.journal(run: run, entity: "contact", operations: operations)
         #expect(ids.count == 3 && ids == ids.sorted())
@@ -56,13 +56,13 @@ import SyncCore
     @Test func pruningDropsOnlySettledEntriesOfOlderRuns() throws {
         // Run 1 (from init) settles one entry and leaves one failed; runs 2 and 3 settle one each.
         let first = try store.journal(run: run, entity: "contact", operations: [
-            Operation(action: .link, ghlId: "g1", espoId: "e1"), Operation(action: .update, target: .ghl, ghlId: "g1", espoId: "e1"),
+            Plan.Operation(action: .link, ghlId: "g1", espoId: "e1"), Plan.Operation(action: .update, target: .ghl, ghlId: "g1", espoId: "e1"),
         ])
         try store.complete([first[0]])
         try store.fail(first[1], error: "HTTP 500", outcomeUnknown: false)
         for n in 2...3 {
             let later = try store.beginRun(mode: "sync", at: epoch)
-            let ids = try store.journal(run: later, entity: "contact", operations: [Operation(action: .link, ghlId: "g\(n)", espoId: "e\(n)")])
+            let ids = try store.journal(run: later, entity: "contact", operations: [Plan.Operation(action: .link, ghlId: "g\(n)", espoId: "e\(n)")])
             try store.complete(ids)
         }
         #expect(try store.pruneJournal(keepingRuns: 2) == 1)
@@ -74,26 +74,26 @@ import SyncCore
     }
 
     @Test func linkCreatesTheLinkWithItsBase() throws {
-        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]), run: run)
+        try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]), run: run)
         #expect(try link() == Link(ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]))
         #expect(try store.linkCount(entity: "contact") == 1)
         #expect(try store.linkCount(entity: "task") == 0)
     }
 
     @Test func updateAndRebaseMergeIntoTheBase() throws {
-        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1",
+        try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1",
                                   base: ["email": .string("a@x.com"), "city": .string("Oslo")]), run: run)
-        try store.apply(Operation(action: .update, target: .espo, ghlId: "g1", espoId: "e1",
+        try store.apply(Plan.Operation(action: .update, target: .espo, ghlId: "g1", espoId: "e1",
                                   fields: [FieldChange(field: "city", from: .string("Oslo"), to: .string("Lima"))],
                                   base: ["city": .string("Lima")]), run: run)
-        try store.apply(Operation(action: .rebase, ghlId: "g1", espoId: "e1", base: ["tags": .list(["crm"])]), run: run)
+        try store.apply(Plan.Operation(action: .rebase, ghlId: "g1", espoId: "e1", base: ["tags": .list(["crm"])]), run: run)
         #expect(try link()?.base == ["email": .string("a@x.com"), "city": .string("Lima"), "tags": .list(["crm"])])
     }
 
     @Test func aReplacingRebaseDropsWhatTheMappingNoLongerHas() throws {
-        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1",
+        try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1",
                                   base: ["email": .string("a@x.com"), "city": .string("Oslo")]), run: run)
-        let rebase = Operation(action: .rebase, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")],
+        let rebase = Plan.Operation(action: .rebase, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")],
                                replacesBase: true, reason: "the mapping no longer has city")
         try store.apply(rebase, run: run)
         #expect(try link()?.base == ["email": .string("a@x.com")])
@@ -102,22 +102,22 @@ import SyncCore
     }
 
     @Test func unlinkPausesAndLinkResumes() throws {
-        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]), run: run)
-        try store.apply(Operation(action: .unlink, target: .ghl, ghlId: "g1", espoId: "e1", reason: "left the filter"), run: run)
+        try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com")]), run: run)
+        try store.apply(Plan.Operation(action: .unlink, target: .ghl, ghlId: "g1", espoId: "e1", reason: "left the filter"), run: run)
         #expect(try link()?.paused == true)
-        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["city": .string("Oslo")]), run: run)
+        try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["city": .string("Oslo")]), run: run)
         #expect(try link() == Link(ghlId: "g1", espoId: "e1", base: ["email": .string("a@x.com"), "city": .string("Oslo")]))
     }
 
     @Test func createLinksTheNewRecordAndReplacesTheOldLink() throws {
-        try store.apply(Operation(action: .create, target: .espo, ghlId: "g1", base: ["email": .string("a@x.com")]),
+        try store.apply(Plan.Operation(action: .create, target: .espo, ghlId: "g1", base: ["email": .string("a@x.com")]),
                         run: run, createdId: "e-new")
         #expect(try link() == Link(ghlId: "g1", espoId: "e-new", base: ["email": .string("a@x.com")]))
         let entry = try store.apply(
-            Operation(action: .create, target: .ghl, espoId: "e2", base: ["lastName": .string("Hopper")]), run: run, createdId: "g-new")
+            Plan.Operation(action: .create, target: .ghl, espoId: "e2", base: ["lastName": .string("Hopper")]), run: run, createdId: "g-new")
         #expect(try link("g-new", "e2")?.base == ["lastName": .string("Hopper")])
         // The record deleted in EspoCRM and edited in GHL is created again: the new link replaces the old.
-        try store.apply(Operation(action: .create, target: .espo, ghlId: "g1", base: ["email": .string("b@x.com")],
+        try store.apply(Plan.Operation(action: .create, target: .espo, ghlId: "g1", base: ["email": .string("b@x.com")],
                                   replacing: LinkKey(ghlId: "g1", espoId: "e-new")), run: run, createdId: "e-newer")
         #expect(try store.links(entity: "contact") == [
             Link(ghlId: "g-new", espoId: "e2", base: ["lastName": .string("Hopper")]),
@@ -130,7 +130,7 @@ import SyncCore
 
     @Test func createWithoutTheCreatedIdIsRefusedAndChangesNothing() throws {
         let entry = try store.journal(run: run, entity: "contact", operations: [
-            Operation(action: .create, target: .espo, ghlId: "g1", base: ["email": .string("a@x.com")]),
+            Plan.Operation(action: .create, target: .espo, ghlId: "g1", base: ["email": .string("a@x.com")]),
         ])[0]
         try store.markStarted(entry)
         let error = stateError { () throws(StateStoreError) in try store.complete(entry, createdId: nil) }
@@ -142,21 +142,21 @@ import SyncCore
         #expect(try store.unfinished(entity: "contact").map(\.status) == [.inFlight])
     }
 
-    @Test(arguments: [Operation.Action.forget, .delete])
-    func forgetAndDeleteDropTheLink(action: Operation.Action) throws {
-        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: [:]), run: run)
-        try store.apply(Operation(action: .link, ghlId: "g2", espoId: "e2", base: [:]), run: run)
-        try store.apply(Operation(action: action, target: action == .delete ? .espo : nil, ghlId: "g1", espoId: "e1"), run: run)
+    @Test(arguments: [Plan.Operation.Action.forget, .delete])
+    func forgetAndDeleteDropTheLink(action: Plan.Operation.Action) throws {
+        try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1", base: [:]), run: run)
+        try store.apply(Plan.Operation(action: .link, ghlId: "g2", espoId: "e2", base: [:]), run: run)
+        try store.apply(Plan.Operation(action: action, target: action == .delete ? .espo : nil, ghlId: "g1", espoId: "e1"), run: run)
         #expect(try store.links(entity: "contact").map(\.key) == [LinkKey(ghlId: "g2", espoId: "e2")])
     }
 
     @Test func brokenRulesAreTypedErrors() throws {
-        try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: [:]), run: run)
+        try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1", base: [:]), run: run)
         for operation in [
-            Operation(action: .update, target: .ghl, ghlId: "g9", espoId: "e9", base: ["a": .empty]),
-            Operation(action: .link, ghlId: "g1", espoId: "e2", base: [:]),
-            Operation(action: .link, ghlId: "g2", espoId: "e1", base: [:]),
-            Operation(action: .unlink, ghlId: "g9", espoId: "e9"),
+            Plan.Operation(action: .update, target: .ghl, ghlId: "g9", espoId: "e9", base: ["a": .empty]),
+            Plan.Operation(action: .link, ghlId: "g1", espoId: "e2", base: [:]),
+            Plan.Operation(action: .link, ghlId: "g2", espoId: "e1", base: [:]),
+            Plan.Operation(action: .unlink, ghlId: "g9", espoId: "e9"),
         ] {
             let entry = try store.journal(run: run, entity: "contact", operations: [operation])[0]
             let error = stateError { () throws(StateStoreError) in try store.complete(entry, createdId: nil) }
@@ -172,7 +172,7 @@ import SyncCore
         #expect(stateError { () throws(StateStoreError) in
             try store.fail(999, error: "x", outcomeUnknown: false)
         }?.kind == .unknownJournalEntry(id: 999))
-        let applied = try store.apply(Operation(action: .rebase, ghlId: "g1", espoId: "e1", base: ["a": .empty]), run: run)
+        let applied = try store.apply(Plan.Operation(action: .rebase, ghlId: "g1", espoId: "e1", base: ["a": .empty]), run: run)
         guard case .invalidOperation? = stateError({ () throws(StateStoreError) in try store.markStarted(applied) })?.kind else {
             Issue.record("starting an applied entry must be refused")
             return

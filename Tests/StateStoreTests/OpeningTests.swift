@@ -31,7 +31,7 @@ import SyncCore
         let conflict = Conflict(
             link: LinkKey(ghlId: "g1", espoId: "e1"), field: "city", base: .string("Oslo"), ghl: .string("Lima"),
             espo: .empty, policy: .manual, resolution: .queued)
-        let pending = Operation(action: .update, target: .espo, ghlId: "g1", espoId: "e1",
+        let pending = Plan.Operation(action: .update, target: .espo, ghlId: "g1", espoId: "e1",
                                 fields: [FieldChange(field: "city", from: nil, to: .string("Lima"))], base: ["city": .string("Lima")])
         var run: Int64 = 0
         do {
@@ -40,7 +40,7 @@ import SyncCore
             try store.finishRun(run, status: "ok", at: epoch.addingTimeInterval(5), summary: ["created": 1])
             try store.setWatermark("2024-01-01T00:00:00Z", entity: "contact", side: .ghl)
             try store.save([record], side: .ghl, mapping: mapping, run: run)
-            try store.apply(Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a+b@x.com")]), run: run)
+            try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a+b@x.com")]), run: run)
             _ = try store.journal(run: run, entity: "contact", operations: [pending])
             try store.queueConflicts([conflict], entity: "contact", run: run)
             try store.saveToken([0, 1, 2, 255], name: "ghl")
@@ -72,7 +72,7 @@ import SyncCore
                 try db.execute(sql: """
                     INSERT INTO journal (run, entity, action, target, ghl_id, espo_id, operation, status, attempts, updated_at)
                     VALUES (1, 'contact', 'delete', 'ghl', 'g', 'e', ?, 'unknown', 1, 0)
-                    """, arguments: [Operation(action: .delete, target: .ghl, ghlId: "g", espoId: "e").journalJSON.serialized()])
+                    """, arguments: [Plan.Operation(action: .delete, target: .ghl, ghlId: "g", espoId: "e").journalJSON.serialized()])
             }
         }
         let store = try StateStore(path: path)

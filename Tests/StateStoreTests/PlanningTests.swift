@@ -124,7 +124,7 @@ struct PlanningWorld {
         let world = PlanningWorld(seed: seed, pairs: 300)
         let folder = try TemporaryFolder()
         let store = try world.store(in: folder, mapping: mapping) { mapping.identityValues(of: $0.values) }
-        var kinds = Set<Operation.Action>()
+        var kinds = Set<Plan.Operation.Action>()
         for listings in Self.listings {
             let listings = PerSide(
                 ghl: Listing(isFull: listings.ghl.isFull, count: listings.ghl.count * world.ghl.count),

@@ -1,9 +1,6 @@
 import Foundation
 @testable import SyncCore
 
-/// Foundation has an `Operation` too; in this module the word means the plan's.
-typealias Operation = SyncCore.Operation
-
 /// The repository's folder, found from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -51,5 +48,5 @@ func mappingText(
 
 extension Plan {
     /// The operations of one action.
-    func operations(_ action: Operation.Action) -> [Operation] { operations.filter { $0.action == action } }
+    func operations(_ action: Plan.Operation.Action) -> [Plan.Operation] { operations.filter { $0.action == action } }
 }

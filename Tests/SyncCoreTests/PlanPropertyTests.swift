@@ -239,7 +239,7 @@ enum Mirror {
 
     static func key(_ key: LinkKey) -> LinkKey { LinkKey(ghlId: key.espoId, espoId: key.ghlId) }
 
-    static func operation(_ op: Operation) -> Operation {
+    static func operation(_ op: Plan.Operation) -> Plan.Operation {
         var o = op
         o.target = op.target?.other
         o.ghlId = op.espoId
@@ -288,13 +288,13 @@ enum Mirror {
     /// Sorted the planner's way, without the prose (which names the sides).
     static func normalized(_ plan: Plan) -> Plan {
         var p = plan
-        let strip = { (op: Operation) -> Operation in
+        let strip = { (op: Plan.Operation) -> Plan.Operation in
             var o = op
             o.reason = nil
             return o
         }
-        p.operations = plan.operations.map(strip).sorted(by: Operation.order)
-        p.withheld = plan.withheld.map(strip).sorted(by: Operation.order)
+        p.operations = plan.operations.map(strip).sorted(by: Plan.Operation.order)
+        p.withheld = plan.withheld.map(strip).sorted(by: Plan.Operation.order)
         p.conflicts.sort { ($0.link, $0.field) < ($1.link, $1.field) }
         p.skipped.sort { ($0.side, $0.id) < ($1.side, $1.id) }
         return p

@@ -55,8 +55,8 @@ struct PlanWorld {
     }
 
     enum ApplyError: Error, CustomStringConvertible {
-        case missingRecord(Operation)
-        case missingLink(Operation)
+        case missingRecord(Plan.Operation)
+        case missingLink(Plan.Operation)
         var description: String {
             switch self {
             case .missingRecord(let op): "operation on a record that does not exist: \(op)"
@@ -70,7 +70,7 @@ struct PlanWorld {
         for op in plan.operations { try apply(op) }
     }
 
-    mutating func apply(_ op: Operation) throws {
+    mutating func apply(_ op: Plan.Operation) throws {
         func mergeBase(_ key: LinkKey) throws {
             guard links[key] != nil else { throw ApplyError.missingLink(op) }
             links[key]!.base.merge(op.base) { $1 }

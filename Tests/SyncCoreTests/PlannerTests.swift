@@ -120,7 +120,7 @@ import Testing
                                listings: PerSide(ghl: .incremental(count: 0), espo: .full(count: 1)))
         #expect(incremental.operations.isEmpty)
         let full = plan(links: [link], ghl: [record("g9", ["email": "x@y.z"])], espo: [record("e1", ada)])
-        #expect(full.operations.contains(Operation(action: .delete, target: .espo, ghlId: "g1", espoId: "e1", reason: "deleted in GoHighLevel")))
+        #expect(full.operations.contains(Plan.Operation(action: .delete, target: .espo, ghlId: "g1", espoId: "e1", reason: "deleted in GoHighLevel")))
     }
 
     @Test func aDeleteAgainstAnEditKeepsTheEditedRecord() throws {

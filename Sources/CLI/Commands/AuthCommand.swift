@@ -47,12 +47,12 @@ struct AuthCommand: AsyncParsableCommand {
                 received = try await ConsentCode.await(redirect: session.app.redirectURI, timeout: .seconds(timeout))
             }
             let pair: TokenPair
-            do { pair = try await session.exchange(code: received) } catch { throw Failure(error.description) }
+            do { pair = try await session.exchange(code: received) } catch { throw CommandError(error.description) }
             if let location = pair.locationId, location != config.ghl.locationId {
-                throw Failure("the app was installed on location \(location), but \(config.file) names \(config.ghl.locationId); nothing was stored")
+                throw CommandError("the app was installed on location \(location), but \(config.file) names \(config.ghl.locationId); nothing was stored")
             }
             let keeper = try wiring.tokenKeeper(store: store)
-            do { try await keeper.install(pair) } catch { throw Failure(error.description) }
+            do { try await keeper.install(pair) } catch { throw CommandError(error.description) }
             withExtendedLifetime(lock) {}
             Console.out("""
                 Stored the tokens of location \(config.ghl.locationId) in \(config.state), sealed with AES-GCM \
@@ -90,7 +90,7 @@ struct AuthCommand: AsyncParsableCommand {
                     } else {
                         Console.out("  no tokens stored: run `espo-ghl-sync auth login`\n")
                     }
-                } catch { throw Failure(error.description) }
+                } catch { throw CommandError(error.description) }
             }
             switch config.espo.auth {
             case .apiKey(let keyEnv): Console.out("EspoCRM: API key from $\(keyEnv) (\(set(keyEnv)))\n")
@@ -115,7 +115,7 @@ struct AuthCommand: AsyncParsableCommand {
 
     /// The state file under the run lock, so no sync is using the tokens meanwhile.
     static func open(_ config: Config) throws -> (RunLock, StateStore) {
-        do { return try Engine.open(statePath: config.state) } catch { throw Failure(error.description) }
+        do { return try Engine.open(statePath: config.state) } catch { throw CommandError(error.description) }
     }
 }
 
@@ -148,7 +148,7 @@ enum ConsentCode {
         }
         deadline.cancel()
         await server?.stop()
-        guard let code else { throw Failure("no code arrived within \(timeout); run `auth login` again") }
+        guard let code else { throw CommandError("no code arrived within \(timeout); run `auth login` again") }
         return code
     }
 

@@ -16,13 +16,13 @@ struct InitCommand: ParsableCommand {
         let targets = [config] + DefaultMappings.files.map { folder + "/mappings/" + $0.name }
         let existing = targets.filter { FileManager.default.fileExists(atPath: $0) }
         guard existing.isEmpty else {
-            throw Failure("not overwriting \(existing.joined(separator: ", ")); move \(existing.count == 1 ? "it" : "them") away or pick another folder")
+            throw CommandError("not overwriting \(existing.joined(separator: ", ")); move \(existing.count == 1 ? "it" : "them") away or pick another folder")
         }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try Self.starterConfig.write(toFile: config, atomically: true, encoding: .utf8)
         } catch {
-            throw Failure("cannot write \(config): \(error.localizedDescription)")
+            throw CommandError("cannot write \(config): \(error.localizedDescription)")
         }
         try Self.writeMappings(into: folder + "/mappings")
         Console.out("""
@@ -36,13 +36,13 @@ struct InitCommand: ParsableCommand {
     /// Writes the default mappings into `folder`, creating it; an existing file is an error.
     static func writeMappings(into folder: String) throws {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw Failure("cannot create \(folder): \(error.localizedDescription)")
+            throw CommandError("cannot create \(folder): \(error.localizedDescription)")
         }
         for (name, text) in DefaultMappings.files {
             let path = folder + "/" + name
-            guard !FileManager.default.fileExists(atPath: path) else { throw Failure("not overwriting \(path)") }
+            guard !FileManager.default.fileExists(atPath: path) else { throw CommandError("not overwriting \(path)") }
             do { try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw Failure("cannot write \(path): \(error.localizedDescription)")
+                throw CommandError("cannot write \(path): \(error.localizedDescription)")
             }
         }
     }

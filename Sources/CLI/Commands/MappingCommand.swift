@@ -40,11 +40,11 @@ struct MappingCommand: AsyncParsableCommand {
         do {
             let mappings = try Mapping.loadAll(directory: config.mappings)
             if mappings.isEmpty {
-                throw Failure("no mapping file (*.json) in \(config.mappings); copy mappings/contacts.json there or set \"mappings\" in \(config.file)")
+                throw CommandError("no mapping file (*.json) in \(config.mappings); copy mappings/contacts.json there or set \"mappings\" in \(config.file)")
             }
             return mappings
         } catch let error as MappingError {
-            throw Failure(error.description)
+            throw CommandError(error.description)
         }
     }
 

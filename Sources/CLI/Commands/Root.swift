@@ -37,7 +37,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try Config.load(file: config)
         } catch {
-            throw Failure(error.description)
+            throw CommandError(error.description)
         }
     }
 }
@@ -48,7 +48,7 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// A fatal error: printed on stderr as `error: …`, exit code 1.
-struct Failure: Error, CustomStringConvertible {
+struct CommandError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
@@ -79,7 +79,7 @@ extension Root {
                 try command.run()
             }
             Foundation.exit(0)
-        } catch let failure as Failure {
+        } catch let failure as CommandError {
             Console.err("error: \(failure.description)\n")
             Foundation.exit(1)
         } catch let code as ExitCode {

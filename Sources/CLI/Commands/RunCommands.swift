@@ -31,7 +31,7 @@ struct PlanCommand: AsyncParsableCommand {
         if let html {
             let page = HTMLReport.render(summary, generatedAt: Timestamp.iso8601(Int64(Date().timeIntervalSince1970)))
             do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
-                throw Failure("cannot write the HTML report to \(html): \(error.localizedDescription)")
+                throw CommandError("cannot write the HTML report to \(html): \(error.localizedDescription)")
             }
         }
         throw ExitCode(summary.unreadableCount > 0 ? 3 : summary.hasPendingChanges ? 2 : 0)
@@ -70,7 +70,7 @@ enum Run {
         _ = try wiring.espoClient()
         if case .privateToken = config.ghl.auth { _ = try wiring.ghlClient(store: nil) }
         let (lock, store): (RunLock, StateStore)
-        do { (lock, store) = try Engine.open(statePath: config.state) } catch { throw Failure(error.description) }
+        do { (lock, store) = try Engine.open(statePath: config.state) } catch { throw CommandError(error.description) }
         let progress = ProgressLine(terminal: Console.stderrIsTerminal, quiet: quietProgress || (json && !Console.stderrIsTerminal))
         let interruption = Interruption()
         let engine = Engine(
@@ -87,7 +87,7 @@ enum Run {
             if json {
                 Console.out(JSON.object(["mode": .string(mode.rawValue), "error": .string(error.description)]).serialized() + "\n")
             }
-            throw Failure(error.description)
+            throw CommandError(error.description)
         }
         progress.finish()
         withExtendedLifetime(interruption) {}

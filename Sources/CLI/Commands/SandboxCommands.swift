@@ -96,7 +96,7 @@ struct DemoCommand: AsyncParsableCommand {
 
             """)
         guard !after.hasPendingChanges, applied.failureCount == 0 else {
-            throw Failure("the demo did not converge: the second plan still has work (see above)")
+            throw CommandError("the demo did not converge: the second plan still has work (see above)")
         }
     }
 }

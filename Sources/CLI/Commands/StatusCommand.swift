@@ -78,13 +78,13 @@ enum StateAccess {
     /// The config's state file; a missing one is an error here (only plan and sync create it).
     static func open(_ config: Config) throws -> StateStore {
         guard FileManager.default.fileExists(atPath: config.state) else {
-            throw Failure("no state file at \(config.state) yet; run `espo-ghl-sync plan` or `sync` first")
+            throw CommandError("no state file at \(config.state) yet; run `espo-ghl-sync plan` or `sync` first")
         }
         return try call { try StateStore(path: config.state) }
     }
 
     static func call<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as StateStoreError { throw Failure(error.description) }
+        do { return try body() } catch let error as StateStoreError { throw CommandError(error.description) }
     }
 
     static func format(_ date: Date) -> String {

@@ -16,7 +16,7 @@ public enum HTMLReport {
                 body += "<p class=guard>\(escape(guardTripped.message))</p>\n"
             }
             let failed = Dictionary(entity.failures.map { ($0.operation, $0.message) }, uniquingKeysWith: { a, _ in a })
-            for action in [Operation.Action.create, .update, .delete] {
+            for action in [Plan.Operation.Action.create, .update, .delete] {
                 for side in Side.allCases {
                     let operations = plan.operations.filter { $0.action == action && $0.target == side }
                     guard !operations.isEmpty else { continue }
@@ -71,7 +71,7 @@ public enum HTMLReport {
         var html = "<table><tr><th>entity</th><th>create → GHL</th><th>create → EspoCRM</th><th>update → GHL</th><th>update → EspoCRM</th><th>delete → GHL</th><th>delete → EspoCRM</th><th>conflicts</th><th>failed</th><th>unchanged</th></tr>\n"
         for entity in summary.entities {
             let plan = entity.plan
-            let counts = [Operation.Action.create, .update, .delete].flatMap { action in
+            let counts = [Plan.Operation.Action.create, .update, .delete].flatMap { action in
                 Side.allCases.map { plan.count(action, on: $0) }
             } + [plan.conflictingRecords, entity.failures.count, plan.unchanged]
             html += "<tr><td>\(escape(plan.entity))</td>" + counts.map { "<td>\($0)</td>" }.joined() + "</tr>\n"

@@ -28,7 +28,7 @@ public struct TextReport: Sendable {
             lines.append(paint(red, "  ! \(guardTripped.message)"))
         }
         let failed = Dictionary(entity.failures.map { ($0.operation, $0.message) }, uniquingKeysWith: { a, _ in a })
-        for action in [Operation.Action.create, .update, .delete] {
+        for action in [Plan.Operation.Action.create, .update, .delete] {
             for side in Side.allCases {
                 let operations = plan.operations.filter { $0.action == action && $0.target == side }
                 guard !operations.isEmpty else { continue }
@@ -85,7 +85,7 @@ public struct TextReport: Sendable {
         for entity in summary.entities {
             let plan = entity.plan
             rows.append([plan.entity]
-                + [Operation.Action.create, .update, .delete].flatMap { action in
+                + [Plan.Operation.Action.create, .update, .delete].flatMap { action in
                     Side.allCases.map { String(plan.count(action, on: $0)) }
                 }
                 + [String(plan.conflictingRecords), String(entity.failures.count), String(plan.unchanged)])
@@ -102,7 +102,7 @@ public struct TextReport: Sendable {
         return lines
     }
 
-    private func ids(_ operation: SyncCore.Operation) -> String {
+    private func ids(_ operation: Plan.Operation) -> String {
         switch (operation.ghlId, operation.espoId) {
         case let (ghl?, espo?): "ghl \(ghl) ⇄ espo \(espo)"
         case let (ghl?, nil): "from ghl \(ghl)"
@@ -111,7 +111,7 @@ public struct TextReport: Sendable {
         }
     }
 
-    private func symbol(_ action: Operation.Action) -> String {
+    private func symbol(_ action: Plan.Operation.Action) -> String {
         switch action {
         case .create: paint(green, "+")
         case .delete: paint(red, "-")

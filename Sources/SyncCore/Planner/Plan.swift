@@ -2,7 +2,7 @@
 public struct Plan: Sendable, Hashable {
     public var entity: String
     /// The operations to apply, in the order to apply them.
-    public var operations: [Operation]
+    public var operations: [Plan.Operation]
     /// Fields (or records) changed differently on both sides, and how each was settled.
     public var conflicts: [Conflict]
     /// Records that were not created on the other side, with the reason.
@@ -13,15 +13,15 @@ public struct Plan: Sendable, Hashable {
     public var massDeleteGuard: MassDeleteGuard?
     /// The operations the guard held back: deletes, what else follows from a missing record, and
     /// creates in a side whose listing is in doubt.
-    public var withheld: [Operation]
+    public var withheld: [Plan.Operation]
     /// Linked pairs with nothing to do.
     public var unchanged: Int
     /// How many links the plan started from.
     public var linkCount: Int
 
     public init(
-        entity: String, operations: [Operation] = [], conflicts: [Conflict] = [], skipped: [Skip] = [],
-        ambiguities: [Ambiguity] = [], massDeleteGuard: MassDeleteGuard? = nil, withheld: [Operation] = [],
+        entity: String, operations: [Plan.Operation] = [], conflicts: [Conflict] = [], skipped: [Skip] = [],
+        ambiguities: [Ambiguity] = [], massDeleteGuard: MassDeleteGuard? = nil, withheld: [Plan.Operation] = [],
         unchanged: Int = 0, linkCount: Int = 0
     ) {
         self.entity = entity
@@ -36,13 +36,13 @@ public struct Plan: Sendable, Hashable {
     }
 
     /// Operations that call an API (create, update, delete), as opposed to bookkeeping.
-    public var writes: [Operation] { operations.filter { $0.action.callsAPI } }
+    public var writes: [Plan.Operation] { operations.filter { $0.action.callsAPI } }
 
     /// Whether applying the plan would change anything in either system or in the state.
     public var isEmpty: Bool { operations.isEmpty }
 
     /// How many operations of `action` write to `side`.
-    public func count(_ action: Operation.Action, on side: Side) -> Int {
+    public func count(_ action: Plan.Operation.Action, on side: Side) -> Int {
         operations.count { $0.action == action && $0.target == side }
     }
 
@@ -50,6 +50,7 @@ public struct Plan: Sendable, Hashable {
     public var conflictingRecords: Int { Set(conflicts.map(\.link)).count }
 }
 
+extension Plan {
 /// One step of a plan.
 public struct Operation: Sendable, Hashable {
     public enum Action: String, Sendable, Hashable, CaseIterable {
@@ -139,11 +140,13 @@ public struct Operation: Sendable, Hashable {
     }
 
     /// `operations` in application order, each key computed once rather than per comparison.
-    static func sorted(_ operations: [Operation]) -> [Operation] {
+    static func sorted(_ operations: [Plan.Operation]) -> [Plan.Operation] {
         operations.indices.map { (operations[$0].sortKey, $0) }.sorted { $0.0 < $1.0 }.map { operations[$0.1] }
     }
 
-    static func order(_ a: Operation, _ b: Operation) -> Bool { a.sortKey < b.sortKey }
+    static func order(_ a: Plan.Operation, _ b: Plan.Operation) -> Bool { a.sortKey < b.sortKey }
+}
+
 }
 
 /// One field's change, as the dry run shows it.

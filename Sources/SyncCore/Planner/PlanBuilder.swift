@@ -10,10 +10,10 @@ public struct PlanBuilder: Sendable {
     public let options: PlanOptions
     public let listings: PerSide<Listing>
 
-    private var operations: [Operation] = []
+    private var operations: [Plan.Operation] = []
     private var conflicts: [Conflict] = []
     /// Operations and conflicts that follow from a missing record: held back when the guard trips.
-    private var missingOperations: [Operation] = []
+    private var missingOperations: [Plan.Operation] = []
     private var missingConflicts: [Conflict] = []
     private var skipped: [Skip] = []
     private var missing = PerSide(ghl: 0, espo: 0)
@@ -129,7 +129,7 @@ public struct PlanBuilder: Sendable {
             } else {
                 let left: Side? = ghl.inScope ? .espo : espo.inScope ? .ghl : nil
                 let which = left.map { "the \($0.displayName) filter" } ?? "both filters"
-                operations.append(Operation(
+                operations.append(Plan.Operation(
                     action: .unlink, target: left, ghlId: link.ghlId, espoId: link.espoId,
                     reason: "left \(which); neither record is deleted, and the pair syncs again when both are back in scope"))
             }
@@ -140,7 +140,7 @@ public struct PlanBuilder: Sendable {
             }
             missing.ghl += listings.ghl.isFull ? 1 : 0
             missing.espo += listings.espo.isFull ? 1 : 0
-            missingOperations.append(Operation(
+            missingOperations.append(Plan.Operation(
                 action: .forget, ghlId: link.ghlId, espoId: link.espoId, reason: "deleted on both sides"))
         case (nil, let espo?):
             planMissing(link, goneOn: .ghl, kept: espo)
@@ -210,20 +210,20 @@ public struct PlanBuilder: Sendable {
         registerLinked(records.ghl, side: .ghl, changes: changes.ghl)
         registerLinked(records.espo, side: .espo, changes: changes.espo)
         if let start {
-            operations.append(Operation(
+            operations.append(Plan.Operation(
                 action: .link, ghlId: link.ghlId, espoId: link.espoId, base: agreed,
                 reason: start == .match ? "matched on identity" : "both records are in scope again"))
         } else if base.keys.contains(where: { !mappedFields.contains($0) }) {
             // Fields the mapping no longer has: drop them, or the pair never hashes like its base again.
             let kept = base.filter { mappedFields.contains($0.key) }.merging(agreed) { $1 }
-            operations.append(Operation(
+            operations.append(Plan.Operation(
                 action: .rebase, ghlId: link.ghlId, espoId: link.espoId, base: kept, replacesBase: true,
                 reason: "the mapping no longer has \(base.keys.filter { !mappedFields.contains($0) }.sorted().joined(separator: ", "))"))
         } else if !agreed.isEmpty {
-            operations.append(Operation(action: .rebase, ghlId: link.ghlId, espoId: link.espoId, base: agreed))
+            operations.append(Plan.Operation(action: .rebase, ghlId: link.ghlId, espoId: link.espoId, base: agreed))
         }
         for side in Side.allCases where !changes[side].isEmpty {
-            operations.append(Operation(
+            operations.append(Plan.Operation(
                 action: .update, target: side, ghlId: link.ghlId, espoId: link.espoId,
                 fields: changes[side], base: newBase[side]))
         }
@@ -247,13 +247,13 @@ public struct PlanBuilder: Sendable {
         let deletesKept = mapping.deletes == .propagate && kept.inScope
         if !deletesKept { registerLinked(kept, side: gone.other) }
         if !kept.inScope {
-            missingOperations.append(Operation(
+            missingOperations.append(Plan.Operation(
                 action: .forget, ghlId: ids.ghlId, espoId: ids.espoId,
                 reason: "deleted in \(gone.displayName); the \(gone.other.displayName) record is outside its filter"))
             return
         }
         if mapping.deletes == .ignore {
-            missingOperations.append(Operation(
+            missingOperations.append(Plan.Operation(
                 action: .unlink, target: gone, ghlId: ids.ghlId, espoId: ids.espoId,
                 reason: "deleted in \(gone.displayName); delete policy \"ignore\" keeps the \(gone.other.displayName) record, no longer synced"))
             return
@@ -264,7 +264,7 @@ public struct PlanBuilder: Sendable {
         }
         guard edited else {
             deletedHolders.append((kept, gone.other))
-            missingOperations.append(Operation(
+            missingOperations.append(Plan.Operation(
                 action: .delete, target: gone.other, ghlId: ids.ghlId, espoId: ids.espoId,
                 reason: "deleted in \(gone.displayName)"))
             return
@@ -294,7 +294,7 @@ public struct PlanBuilder: Sendable {
             deletedHolders.append((kept, gone.other))
             conflict.resolution = .took(gone)
             missingConflicts.append(conflict)
-            missingOperations.append(Operation(
+            missingOperations.append(Plan.Operation(
                 action: .delete, target: gone.other, ghlId: ids.ghlId, espoId: ids.espoId,
                 reason: "deleted in \(gone.displayName); the deletion won over the edit"))
         case true?:
@@ -303,7 +303,7 @@ public struct PlanBuilder: Sendable {
             if let create = creation(of: kept, from: gone.other, replacing: link.key) {
                 missingOperations.append(create)
             } else {
-                missingOperations.append(Operation(
+                missingOperations.append(Plan.Operation(
                     action: .unlink, target: gone, ghlId: ids.ghlId, espoId: ids.espoId,
                     reason: "deleted in \(gone.displayName), edited in \(gone.other.displayName), and cannot be created again"))
             }
@@ -417,7 +417,7 @@ public struct PlanBuilder: Sendable {
     }
 
     /// The operation creating `record` (from `source`) on the other side, or nil after recording why it cannot be.
-    private mutating func creation(of record: SideRecord, from source: Side, replacing: LinkKey?) -> Operation? {
+    private mutating func creation(of record: SideRecord, from source: Side, replacing: LinkKey?) -> Plan.Operation? {
         let target = source.other
         var values = FieldValues()
         var changes: [FieldChange] = []
@@ -436,7 +436,7 @@ public struct PlanBuilder: Sendable {
             skipped.append(Skip(side: source, id: record.id, reason: .outsideTargetFilter))
             return nil
         }
-        return Operation(
+        return Plan.Operation(
             action: .create, target: target,
             ghlId: source == .ghl ? record.id : nil, espoId: source == .espo ? record.id : nil,
             fields: changes, base: values, replacing: replacing,
@@ -460,12 +460,12 @@ public struct PlanBuilder: Sendable {
             let doubtful = builder.operations.filter { $0.action == .create && tripped.suspect.contains($0.target!) }
             builder.operations.removeAll { $0.action == .create && tripped.suspect.contains($0.target!) }
             plan.massDeleteGuard = tripped
-            plan.withheld = Operation.sorted(builder.missingOperations + doubtful)
+            plan.withheld = Plan.Operation.sorted(builder.missingOperations + doubtful)
         } else {
             builder.operations += builder.missingOperations
             builder.conflicts += builder.missingConflicts
         }
-        plan.operations = Operation.sorted(builder.operations)
+        plan.operations = Plan.Operation.sorted(builder.operations)
         plan.conflicts = builder.conflicts.sorted { ($0.link, $0.field) < ($1.link, $1.field) }
         plan.skipped.sort { ($0.side, $0.id) < ($1.side, $1.id) }
         return plan
