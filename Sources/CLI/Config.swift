@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import SyncCore
 
@@ -58,17 +59,8 @@ public struct Config: Sendable, Equatable {
         public var concurrency: Int
     }
 
-    /// How a run behaves.
-    public struct SyncSettings: Sendable, Equatable {
-        /// The mass-delete guard trips when a run would delete more than this many records on a side…
-        public var maxDeletes: Int
-        /// …and more than this share of that side's linked records.
-        public var maxDeleteFraction: Double
-        /// Every this many days a run fetches everything (deletes show only in full snapshots); 0 = never.
-        public var fullScanEveryDays: Double
-        /// Incremental fetches start this many seconds before the last high-water mark.
-        public var overlapSeconds: Double
-    }
+    /// How a run behaves: the engine's settings, its defaults where the config is silent.
+    public typealias SyncSettings = Engine.Settings
 
     public static let defaultFile = "espo-ghl-sync.json"
     public static let defaultTokenKeyEnv = "ESPO_GHL_SYNC_TOKEN_KEY"
@@ -219,7 +211,7 @@ extension Config {
     }
 
     private static func readSync(_ json: JSON?, reader: inout DocumentReader) -> SyncSettings {
-        var settings = SyncSettings(maxDeletes: 10, maxDeleteFraction: 0.1, fullScanEveryDays: 7, overlapSeconds: 300)
+        var settings = SyncSettings()
         guard let json,
               let object = reader.object(json, at: "$.sync", allowed: ["maxDeletes", "maxDeleteFraction", "fullScanEveryDays", "overlapSeconds"], what: "the sync settings")
         else { return settings }

@@ -46,12 +46,12 @@ extension Engine {
         let fingerprint = mapping.fingerprint
         let previous = FetchState(stored: try state { try store.watermark(entity: mapping.entity, side: side) })
         let reason = options.full ? "--full" : previous.fullReason(
-            now: now, mapping: fingerprint, fullScanEvery: options.fullScanEveryDays)
+            now: now, mapping: fingerprint, fullScanEvery: settings.fullScanEveryDays)
         let full = reason != nil || adapter.listsEverything
         if let reason, !options.full, !adapter.listsEverything {
             progress(.note("\(side.displayName) \(mapping.entity): full listing (\(reason))"))
         }
-        let since = full ? nil : previous.highWater.map { $0.addingTimeInterval(-options.overlapSeconds) }
+        let since = full ? nil : previous.highWater.map { $0.addingTimeInterval(-settings.overlapSeconds) }
         let links = try referenceLinks(of: mapping, side: side)
         var count = 0
         var highWater = previous.highWater

@@ -3,34 +3,17 @@ import StateStore
 import SyncCore
 import Transport
 
-/// How a run behaves.
+/// What one run is asked to do: the command's flags. Everything else comes from `Engine.Settings`.
 public struct RunOptions: Sendable {
     public var mode: RunSummary.Mode
     /// List every record on both sides (only a full listing shows deletes).
     public var full: Bool
     public var allowMassDelete: Bool
-    public var maxDeletes: Int
-    public var maxDeleteFraction: Double
-    /// Force a full listing when the last one is older than this many days (nil or 0: never).
-    public var fullScanEveryDays: Double?
-    /// Incremental listings start this long before the last high-water mark.
-    public var overlapSeconds: Double
-    /// Operations in flight at once, over both sides (each side's pacer limits its own share).
-    public var concurrency: Int
 
-    public init(
-        mode: RunSummary.Mode, full: Bool = false, allowMassDelete: Bool = false, maxDeletes: Int = 10,
-        maxDeleteFraction: Double = 0.1, fullScanEveryDays: Double? = 7, overlapSeconds: Double = 300,
-        concurrency: Int = 16
-    ) {
+    public init(mode: RunSummary.Mode, full: Bool = false, allowMassDelete: Bool = false) {
         self.mode = mode
         self.full = full
         self.allowMassDelete = allowMassDelete
-        self.maxDeletes = maxDeletes
-        self.maxDeleteFraction = maxDeleteFraction
-        self.fullScanEveryDays = fullScanEveryDays
-        self.overlapSeconds = overlapSeconds
-        self.concurrency = max(1, concurrency)
     }
 }
 
@@ -40,7 +23,24 @@ public struct RunOptions: Sendable {
 /// reconciles what an earlier run left unfinished, plans every entity, and, for `sync`, applies the
 /// plans: every operation journaled before its call and committed with its new base after it.
 public final class Engine: Sendable {
+    /// How every run of this engine behaves, from the config's `sync` section; the defaults are here only.
+    public struct Settings: Sendable, Equatable {
+        /// The mass-delete guard trips when a run would delete more than this many records on a side…
+        public var maxDeletes = 10
+        /// …and more than this share of that side's linked records.
+        public var maxDeleteFraction = 0.1
+        /// Every this many days a run lists everything (deletes show only in full listings); 0 = never.
+        public var fullScanEveryDays = 7.0
+        /// Incremental listings start this many seconds before the last high-water mark.
+        public var overlapSeconds = 300.0
+        /// Operations in flight at once on each side (each side's pacer limits them further).
+        public var concurrency = 16
+
+        public init() {}
+    }
+
     public let store: StateStore
+    public let settings: Settings
     public let mappings: [Mapping]
     public let connectors: PerSide<any Connector>
     let lock: RunLock
@@ -50,8 +50,10 @@ public final class Engine: Sendable {
     /// An engine over an open state file, whose run lock the caller holds (`Engine.open` takes both).
     public init(
         lock: RunLock, store: StateStore, mappings: [Mapping], connectors: PerSide<any Connector>,
-        stop: StopSignal = StopSignal(), progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
+        settings: Settings = Settings(), stop: StopSignal = StopSignal(),
+        progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) {
+        self.settings = settings
         self.lock = lock
         self.store = store
         self.mappings = mappings
@@ -65,6 +67,19 @@ public final class Engine: Sendable {
     public static func open(statePath: String) throws(EngineError) -> (RunLock, StateStore) {
         let lock = try RunLock(statePath: statePath)
         do { return (lock, try StateStore(path: statePath)) } catch { throw .state(error) }
+    }
+
+    /// An engine ready to run: the state file's lock taken, the file opened, the connectors made by
+    /// `connectors` (GHL's OAuth tokens live in the store).
+    public static func open(
+        statePath: String, mappings: [Mapping], settings: Settings,
+        connectors: (StateStore) throws -> PerSide<any Connector>,
+        stop: StopSignal = StopSignal(), progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
+    ) throws -> Engine {
+        let (lock, store) = try open(statePath: statePath)
+        return Engine(
+            lock: lock, store: store, mappings: mappings, connectors: try connectors(store), settings: settings,
+            stop: stop, progress: progress)
     }
 
     /// Runs `plan` or `sync` once: every entity in reference order (a referenced entity before the
@@ -92,7 +107,7 @@ public final class Engine: Sendable {
                 if options.mode == .sync {
                     let executor = Executor(
                         store: store, mapping: resolved, connectors: connectors, run: run,
-                        concurrency: options.concurrency, stop: stop, progress: progress)
+                        concurrency: settings.concurrency, stop: stop, progress: progress)
                     entity = try await executor.apply(plan)
                     entity.unreadable = fetched.unreadable
                 }
@@ -140,8 +155,8 @@ public final class Engine: Sendable {
             try store.plan(
                 mapping: mapping,
                 options: PlanOptions(
-                    allowMassDelete: options.allowMassDelete, maxDeletes: options.maxDeletes,
-                    maxDeleteFraction: options.maxDeleteFraction, resolutions: resolutions),
+                    allowMassDelete: options.allowMassDelete, maxDeletes: settings.maxDeletes,
+                    maxDeleteFraction: settings.maxDeleteFraction, resolutions: resolutions),
                 listings: listings,
                 resolve: mapping.referencedEntities.isEmpty ? nil : { record, _ in Self.resolve(&record.values, of: mapping, links: links) })
         }

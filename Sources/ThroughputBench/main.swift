@@ -71,7 +71,7 @@ let engine = Engine(
         }
     })
 let started = ContinuousClock.now
-let summary = try await engine.run(RunOptions(mode: .sync, full: true, concurrency: 16))
+let summary = try await engine.run(RunOptions(mode: .sync, full: true))
 let elapsed = ContinuousClock.now - started
 await sandbox.ghlServer.stop()
 await sandbox.espoServer.stop()

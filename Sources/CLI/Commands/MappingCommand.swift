@@ -35,7 +35,7 @@ struct MappingCommand: AsyncParsableCommand {
         }
     }
 
-    /// Every mapping of the config's folder, or a `Failure` listing every problem.
+    /// Every mapping of the config's folder, or a `CommandError` listing every problem.
     static func load(_ config: Config) throws -> [Mapping] {
         do {
             let mappings = try Mapping.loadAll(directory: config.mappings)

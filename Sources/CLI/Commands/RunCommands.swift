@@ -69,19 +69,19 @@ enum Run {
         // Secrets are checked before the state file is even opened.
         _ = try wiring.espoClient()
         if case .privateToken = config.ghl.auth { _ = try wiring.ghlClient(store: nil) }
-        let (lock, store): (RunLock, StateStore)
-        do { (lock, store) = try Engine.open(statePath: config.state) } catch { throw CommandError(error.description) }
         let progress = ProgressLine(terminal: Console.stderrIsTerminal, quiet: quietProgress || (json && !Console.stderrIsTerminal))
         let interruption = Interruption()
-        let engine = Engine(
-            lock: lock, store: store, mappings: mappings, connectors: try wiring.connectors(store: store),
-            stop: interruption.stop, progress: progress.handle)
+        let engine: Engine
+        do {
+            engine = try Engine.open(
+                statePath: config.state, mappings: mappings, settings: config.sync,
+                connectors: { store in try wiring.connectors(store: store) }, stop: interruption.stop, progress: progress.handle)
+        } catch let error as EngineError {
+            throw CommandError(error.description)
+        }
         let summary: RunSummary
         do {
-            summary = try await engine.run(RunOptions(
-                mode: mode, full: options.full, allowMassDelete: options.allowMassDelete,
-                maxDeletes: config.sync.maxDeletes, maxDeleteFraction: config.sync.maxDeleteFraction,
-                fullScanEveryDays: config.sync.fullScanEveryDays, overlapSeconds: config.sync.overlapSeconds))
+            summary = try await engine.run(RunOptions(mode: mode, full: options.full, allowMassDelete: options.allowMassDelete))
         } catch {
             progress.finish()
             if json {
