@@ -1,5 +1,6 @@
 import Foundation
 import StateStore
+import Synchronization
 import SyncCore
 import Transport
 
@@ -51,8 +52,9 @@ struct Executor: Sendable {
 
         // Each side in its own lane, bounded by its own pacer: GHL's rate limit does not hold EspoCRM back.
         let indexed = Array(journaled.enumerated()).filter { $0.element.0.action.callsAPI }
-        async let ghlLane = lane(indexed.filter { $0.element.0.target == .ghl }, adapters: adapters, total: indexed.count)
-        async let espoLane = lane(indexed.filter { $0.element.0.target == .espo }, adapters: adapters, total: indexed.count)
+        let done = Counter()
+        async let ghlLane = lane(indexed.filter { $0.element.0.target == .ghl }, adapters: adapters, done: done, total: indexed.count)
+        async let espoLane = lane(indexed.filter { $0.element.0.target == .espo }, adapters: adapters, done: done, total: indexed.count)
         let lanes = await [ghlLane, espoLane]
         var applied = local.count
         var failures: [RunSummary.FailedOperation] = []
@@ -90,7 +92,8 @@ struct Executor: Sendable {
 
     /// The operations of one side, `concurrency` in flight at once.
     private func lane(
-        _ calls: [(offset: Int, element: (Plan.Operation, Int64))], adapters: PerSide<any ObjectAdapter>, total: Int
+        _ calls: [(offset: Int, element: (Plan.Operation, Int64))], adapters: PerSide<any ObjectAdapter>,
+        done: Counter, total: Int
     ) async -> Result<LaneOutcome, EngineError> {
         var outcome = LaneOutcome()
         var fatal: EngineError?
@@ -116,7 +119,7 @@ struct Executor: Sendable {
                 case .success(.notStarted): break
                 case .failure(let error): fatal = fatal ?? error
                 }
-                progress(.applied(entity: mapping.entity, done: outcome.applied + outcome.failures.count, total: total))
+                progress(.applied(entity: mapping.entity, done: done.increment(), total: total))
                 _ = startNext()
             }
         }
@@ -286,4 +289,12 @@ struct Executor: Sendable {
             throw .state(StateStoreError(path: store.path, kind: .database(detail: "\(error)")))
         }
     }
+}
+
+/// Operations finished over both lanes, for progress.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    /// Counts one more; returns the new count.
+    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
 }

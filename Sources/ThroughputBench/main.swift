@@ -13,19 +13,33 @@ import Transport
 /// achieved request rate as a share of the limit, 429s as a share of requests, and API calls against
 /// the minimum (listing pages plus one write per change).
 ///
-///     throughput-bench [--contacts 5000] [--mapping mappings/contacts.json]
+///     throughput-bench [--contacts 5000] [--mappings mappings]
+///     throughput-bench --record [--contacts 2000] [--businesses 200] [--mappings mappings]
+///
+/// `--record` measures a contact's whole record instead (see `RecordBench.swift`).
 
 var contacts = 5000
-var mappingFile = "mappings/contacts.json"
+var businesses = 200
+var record = false
+var mappingsFolder = "mappings"
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--contacts": contacts = Int(arguments.popFirst() ?? "") ?? contacts
-    case "--mapping": mappingFile = arguments.popFirst() ?? mappingFile
+    case "--mappings": mappingsFolder = arguments.popFirst() ?? mappingsFolder
+    case "--businesses": businesses = Int(arguments.popFirst() ?? "") ?? businesses
+    case "--record":
+        record = true
+        if !CommandLine.arguments.contains("--contacts") { contacts = 2000 }
     default:
         FileHandle.standardError.write(Data("throughput-bench: unknown argument \(argument)\n".utf8))
         exit(1)
     }
+}
+
+if record {
+    try await RecordBench(contacts: contacts, businesses: businesses, mappings: try Mapping.loadAll(directory: mappingsFolder)).run()
+    exit(0)
 }
 
 let limit = RateLimit(requests: 100, interval: .seconds(1), daily: 200_000, concurrency: 8)
@@ -58,7 +72,7 @@ struct Phase {
 }
 let phase = Mutex(Phase())
 let engine = Engine(
-    lock: lock, store: store, mappings: [try Mapping.load(file: mappingFile)],
+    lock: lock, store: store, mappings: try Mapping.loadAll(directory: mappingsFolder),
     connectors: PerSide(ghl: GHLConnector(client: ghl), espo: EspoConnector(client: espo)),
     progress: { event in
         switch event {
@@ -76,7 +90,7 @@ let elapsed = ContinuousClock.now - started
 await sandbox.ghlServer.stop()
 await sandbox.espoServer.stop()
 
-let created = summary.entities.first?.plan.count(.create, on: .ghl) ?? 0
+let created = summary.entities.first { $0.plan.entity == "contact" }?.plan.count(.create, on: .ghl) ?? 0
 guard created == contacts, summary.failureCount == 0 else {
     FileHandle.standardError.write(Data("throughput-bench: planned \(created) creates, \(summary.failureCount) failed\n".utf8))
     exit(1)
