@@ -115,37 +115,53 @@ public struct PlanBuilder: Sendable {
         knownIdentity = identity ?? PerSide(ghl: nil, espo: nil)
         defer { knownIdentity = PerSide(ghl: nil, espo: nil) }
         linkCount += 1
-        switch (ghl, espo) {
-        case let (ghl?, espo?):
-            if ghl.inScope && espo.inScope {
-                // Registers the values the records will hold after this plan, the ones later runs will see.
-                planPair(link, PerSide(ghl: ghl, espo: espo), base: link.base, start: link.paused ? .resume : nil)
-                return
-            }
-            registerLinked(ghl, side: .ghl)
-            registerLinked(espo, side: .espo)
-            if link.paused {
-                unchanged += 1
-            } else {
-                let left: Side? = ghl.inScope ? .espo : espo.inScope ? .ghl : nil
-                let which = left.map { "the \($0.displayName) filter" } ?? "both filters"
-                operations.append(Plan.Operation(
-                    action: .unlink, target: left, ghlId: link.ghlId, espoId: link.espoId,
-                    reason: "left \(which); neither record is deleted, and the pair syncs again when both are back in scope"))
-            }
-        case (nil, nil):
-            guard listings.ghl.isFull || listings.espo.isFull else {
-                unchanged += 1
-                return
-            }
+        let ids = (ghlId: link.ghlId, espoId: link.espoId)
+        let decision = RecordDecision.decide(
+            link, ghl: ghl, espo: espo, listings: listings, mapping: mapping,
+            resolution: options.resolutions[ConflictKey(link: link.key, field: "*")])
+        /// The record still there when the other is gone.
+        func kept(_ gone: Side) -> SideRecord { (gone == .ghl ? espo : ghl)! }
+        switch decision {
+        case .merge(let resuming):
+            // Registers the values the records will hold after this plan, the ones later runs will see.
+            planPair(link, PerSide(ghl: ghl!, espo: espo!), base: link.base, start: resuming ? .resume : nil)
+        case .keep:
+            if let ghl { registerLinked(ghl, side: .ghl) }
+            if let espo { registerLinked(espo, side: .espo) }
+            unchanged += 1
+        case .unlink(let left):
+            registerLinked(ghl!, side: .ghl)
+            registerLinked(espo!, side: .espo)
+            let which = left.map { "the \($0.displayName) filter" } ?? "both filters"
+            operations.append(Plan.Operation(
+                action: .unlink, target: left, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "left \(which); neither record is deleted, and the pair syncs again when both are back in scope"))
+        case .forget(nil):
             missing.ghl += listings.ghl.isFull ? 1 : 0
             missing.espo += listings.espo.isFull ? 1 : 0
             missingOperations.append(Plan.Operation(
-                action: .forget, ghlId: link.ghlId, espoId: link.espoId, reason: "deleted on both sides"))
-        case (nil, let espo?):
-            planMissing(link, goneOn: .ghl, kept: espo)
-        case (let ghl?, nil):
-            planMissing(link, goneOn: .espo, kept: ghl)
+                action: .forget, ghlId: ids.ghlId, espoId: ids.espoId, reason: "deleted on both sides"))
+        case .forget(let gone?):
+            missing[gone] += 1
+            registerLinked(kept(gone), side: gone.other)
+            missingOperations.append(Plan.Operation(
+                action: .forget, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "deleted in \(gone.displayName); the \(gone.other.displayName) record is outside its filter"))
+        case .ignoreDelete(let gone):
+            missing[gone] += 1
+            registerLinked(kept(gone), side: gone.other)
+            missingOperations.append(Plan.Operation(
+                action: .unlink, target: gone, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "deleted in \(gone.displayName); delete policy \"ignore\" keeps the \(gone.other.displayName) record, no longer synced"))
+        case .propagateDelete(let gone):
+            missing[gone] += 1
+            deletedHolders.append((kept(gone), gone.other))
+            missingOperations.append(Plan.Operation(
+                action: .delete, target: gone.other, ghlId: ids.ghlId, espoId: ids.espoId,
+                reason: "deleted in \(gone.displayName)"))
+        case .deleteVersusEdit(let gone, let keepEdit):
+            missing[gone] += 1
+            settleDeleteVersusEdit(link, gone: gone, kept: kept(gone), keepEdit: keepEdit)
         }
     }
 
@@ -233,61 +249,15 @@ public struct PlanBuilder: Sendable {
         }
     }
 
-    /// A linked record is gone on one side (only a full listing says so); the other is `kept`.
-    private mutating func planMissing(_ link: Link, goneOn gone: Side, kept: SideRecord) {
-        // A paused pair stays a marker while either record exists: it keeps the kept record from being
-        // created again on the side where it was deleted.
-        guard listings[gone].isFull, !link.paused else {
-            registerLinked(kept, side: gone.other)
-            unchanged += 1
-            return
-        }
-        missing[gone] += 1
+    /// Deleted on `gone`, edited on the other side: a conflict over the whole record, settled as
+    /// `RecordDecision` says (`keepEdit` nil: queued for a person).
+    private mutating func settleDeleteVersusEdit(_ link: Link, gone: Side, kept: SideRecord, keepEdit: Bool?) {
         let ids = (ghlId: link.ghlId, espoId: link.espoId)
-        let deletesKept = mapping.deletes == .propagate && kept.inScope
-        if !deletesKept { registerLinked(kept, side: gone.other) }
-        if !kept.inScope {
-            missingOperations.append(Plan.Operation(
-                action: .forget, ghlId: ids.ghlId, espoId: ids.espoId,
-                reason: "deleted in \(gone.displayName); the \(gone.other.displayName) record is outside its filter"))
-            return
-        }
-        if mapping.deletes == .ignore {
-            missingOperations.append(Plan.Operation(
-                action: .unlink, target: gone, ghlId: ids.ghlId, espoId: ids.espoId,
-                reason: "deleted in \(gone.displayName); delete policy \"ignore\" keeps the \(gone.other.displayName) record, no longer synced"))
-            return
-        }
-        let edited = mapping.fields.contains { field in
-            guard let value = kept.values[field.name] else { return false }
-            return value != (link.base[field.name] ?? .empty)
-        }
-        guard edited else {
-            deletedHolders.append((kept, gone.other))
-            missingOperations.append(Plan.Operation(
-                action: .delete, target: gone.other, ghlId: ids.ghlId, espoId: ids.espoId,
-                reason: "deleted in \(gone.displayName)"))
-            return
-        }
-        // Deleted on one side, edited on the other: a conflict over the whole record.
-        let key = ConflictKey(link: link.key, field: "*")
-        let policy = mapping.conflict
-        let keep: Bool?
-        if let taken = options.resolutions[key] {
-            keep = taken == gone.other
-        } else {
-            switch policy {
-            case .ghlWins: keep = gone == .espo
-            case .espoWins: keep = gone == .ghl
-            case .newestWins: keep = true   // the edit is known to be recent; the delete's time is not
-            case .manual: keep = nil
-            }
-        }
         var conflict = Conflict(
             link: link.key, field: "*", kind: .deleteVersusEdit(deletedOn: gone), base: nil,
-            ghl: nil, espo: nil, policy: policy, resolution: .queued)
-        if keep != false { registerLinked(kept, side: gone.other) }
-        switch keep {
+            ghl: nil, espo: nil, policy: mapping.conflict, resolution: .queued)
+        if keepEdit != false { registerLinked(kept, side: gone.other) }
+        switch keepEdit {
         case nil:
             missingConflicts.append(conflict)
         case false?:
