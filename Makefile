@@ -28,6 +28,7 @@ bench:
 	$(SWIFT) build -c release --product throughput-bench
 	.build/release/sync-bench $(BENCH_ARGS)
 	.build/release/throughput-bench $(THROUGHPUT_ARGS)
+	.build/release/throughput-bench --record $(RECORD_ARGS)
 
 # From a fresh clone: both emulators seeded with a few hundred people, then plan → sync → plan, on a
 # state file in a temporary folder.

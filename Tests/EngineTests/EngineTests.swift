@@ -159,4 +159,24 @@ import TestSupport
             #expect(error.description.contains("\"company\", \"person\""))
         }
     }
+
+    @Test func aFullListingWithAnUnreadableRowInfersNoDelete() async throws {
+        let w = try World()
+        for n in 0..<3 { w.ghl.insert("person", ["email": .string("p\(n)@x.com")]) }
+        _ = try await w.run()
+        let broken = try #require(w.espo.records("person").keys.sorted().first)
+        w.espo.shared.state.withLock { $0.unreadable = ["person": [broken]] }
+        let run = try await w.run(full: true)
+        let person = try #require(Self.entity(run, "person"))
+        #expect(person.unreadable.map(\.id) == [broken])
+        #expect(run.unreadableCount == 1)
+        #expect(person.plan.writes.isEmpty, "\(person.plan.writes)")
+        #expect(w.ghl.records("person").count == 3)
+        // Readable again: nothing was lost, nothing is to do.
+        w.espo.shared.state.withLock { $0.unreadable = [:] }
+        let next = try await w.run(full: true)
+        #expect(next.unreadableCount == 0)
+        #expect(next.entities.allSatisfy { $0.plan.writes.isEmpty })
+        #expect(w.ghl.records("person").count == 3 && w.espo.records("person").count == 3)
+    }
 }

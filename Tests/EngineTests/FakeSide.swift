@@ -26,6 +26,8 @@ final class FakeSide: Connector, Sendable {
         /// Calls of these kinds (create, update, delete) fail with a 500.
         var failing: Set<String> = []
         var log: [String] = []
+        /// Records of an object whose listed rows cannot be read: reported, not delivered.
+        var unreadable: [String: Set<String>] = [:]
     }
 
     init(_ side: Side, objects names: [String]) {
@@ -73,12 +75,16 @@ struct FakeObject: ObjectAdapter {
     let shared: FakeSide.Shared
 
     func fetch(_ mapping: Mapping, since: Date?, page: (ListingPage) async throws -> Void) async throws {
-        let rows = shared.state.withLock { state -> [JSONObject] in
+        let (rows, broken) = shared.state.withLock { state -> ([JSONObject], [String]) in
             state.calls += 1
             state.log.append("list \(name)")
-            return (state.records[name] ?? [:]).keys.sorted().map { state.records[name]![$0]! }
+            let broken = state.unreadable[name] ?? []
+            let ids = (state.records[name] ?? [:]).keys.sorted()
+            return (ids.filter { !broken.contains($0) }.map { state.records[name]![$0]! }, ids.filter(broken.contains))
         }
-        try await page(ListingPage(records: rows, absentMeansEmpty: true))
+        try await page(ListingPage(
+            records: rows, absentMeansEmpty: true,
+            unreadable: broken.map { UnreadableRow(id: $0, field: "updatedAt", endpoint: "list \(name)", message: "not a date-time") }))
     }
 
     func read(_ mapping: Mapping, id: String) async throws(APIError) -> JSONObject? {

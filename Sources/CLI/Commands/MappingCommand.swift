@@ -1,4 +1,6 @@
 import ArgumentParser
+import Connectors
+import Engine
 import SyncCore
 
 /// `mapping validate` and `mapping show`.
@@ -40,8 +42,20 @@ struct MappingCommand: AsyncParsableCommand {
         do {
             let mappings = try Mapping.loadAll(directory: config.mappings)
             if mappings.isEmpty {
-                throw CommandError("no mapping file (*.json) in \(config.mappings); copy mappings/contacts.json there or set \"mappings\" in \(config.file)")
+                throw CommandError("no mapping file (*.json) in \(config.mappings); run `espo-ghl-sync init` or set \"mappings\" in \(config.file)")
             }
+            // Objects no connector serves, and references to no mapping's entity, before any request.
+            var problems: [String] = []
+            for mapping in mappings {
+                for (side, supported) in [(Side.ghl, GHLConnector.objectNames), (.espo, EspoConnector.objectNames)] {
+                    let object = mapping.sides[side].object
+                    if !supported.contains(object) {
+                        problems.append(EngineError.unsupportedObject(file: mapping.file, side: side, object: object, supported: supported).description)
+                    }
+                }
+            }
+            do { _ = try EntityOrder.sorted(mappings) } catch { problems.append(error.description) }
+            if !problems.isEmpty { throw CommandError(problems.joined(separator: "\n")) }
             return mappings
         } catch let error as MappingError {
             throw CommandError(error.description)

@@ -12,12 +12,16 @@ public struct EspoConnector: Connector {
     public let side = Side.espo
     public let objects: [String: any ObjectAdapter]
 
+    /// The objects (entity types) a mapping may name on the EspoCRM side.
+    public static let objectNames = ["Account", "Contact"]
+
     public init(client: Espo.Client) {
         self.client = client
         self.objects = [
             "Contact": EspoRecords<ListedRecord<ContactType>>(client: client),
             "Account": EspoRecords<ListedRecord<AccountType>>(client: client),
         ]
+        assert(Set(objects.keys) == Set(Self.objectNames))
     }
 
     public var apiCalls: Int { client.counts.requests }

@@ -10,9 +10,13 @@ public struct GHLConnector: Connector {
     public let side = Side.ghl
     public let objects: [String: any ObjectAdapter]
 
+    /// The objects a mapping may name on the GHL side.
+    public static let objectNames = ["business", "contact"]
+
     public init(client: GHLClient) {
         self.client = client
         self.objects = ["contact": GHLContacts(client: client), "business": GHLBusinesses(client: client)]
+        assert(Set(objects.keys) == Set(Self.objectNames))
     }
 
     public var apiCalls: Int { client.counts.requests }
