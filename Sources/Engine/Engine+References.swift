@@ -29,7 +29,7 @@ extension Engine {
 
     /// Every operation writing a reference the target side cannot point at yet: resolved through the
     /// links as they are now (its parent was created earlier in this run), or skipped with `parent not
-    /// linked`. A dry run keeps an operation whose parent its own plan creates.
+    /// linked`. A dry run keeps an operation whose parent its own plan links or creates.
     func resolveReferences(
         in plan: Plan, of mapping: Mapping, mode: RunSummary.Mode, planned: [String: Plan]
     ) throws(EngineError) -> Plan {
@@ -48,7 +48,7 @@ extension Engine {
                 let entity = field.references!
                 if let link = try state({ try store.link(entity: entity, side: side, id: id) }) {
                     operation.resolve(field.name, to: Reference.linked(link.key).value)
-                } else if mode == .plan, planned[entity]?.creates(from: side, id: id) == true {
+                } else if mode == .plan, planned[entity]?.links(side, id: id) == true {
                     continue
                 } else {
                     missing = field
@@ -70,9 +70,13 @@ extension Engine {
 }
 
 extension Plan {
-    /// Whether the plan creates, on the other side, record `id` of `side`.
-    func creates(from side: Side, id: String) -> Bool {
-        operations.contains { $0.action == .create && $0.target == side.other && $0.id(on: side) == id }
+    /// Whether applying the plan links record `id` of `side`: matched to a record of the other side,
+    /// or created there.
+    func links(_ side: Side, id: String) -> Bool {
+        operations.contains { operation in
+            guard operation.id(on: side) == id else { return false }
+            return operation.action == .link || (operation.action == .create && operation.target == side.other)
+        }
     }
 }
 

@@ -19,9 +19,10 @@ public struct RunOptions: Sendable {
 
 /// Fetch → plan → execute, for every mapping, against one state file.
 ///
-/// A run lists both sides (incrementally from the high-water mark, or fully), stores the snapshots,
-/// reconciles what an earlier run left unfinished, plans every entity, and, for `sync`, applies the
-/// plans: every operation journaled before its call and committed with its new base after it.
+/// A run takes the entities in reference order and puts each through one pipeline: list both sides at
+/// once into the snapshot (incrementally from the high-water mark, or fully), settle possible clears,
+/// reconcile what an earlier run left unfinished, plan, check the mass-delete guard and, for `sync`,
+/// apply the plan: every operation journaled before its call and committed with its new base after it.
 public final class Engine: Sendable {
     /// How every run of this engine behaves, from the config's `sync` section; the defaults are here only.
     public struct Settings: Sendable, Equatable {
@@ -96,7 +97,7 @@ public final class Engine: Sendable {
                 let resolved = try await prepare(mapping)
                 let fetched = try await fetch(resolved, run: run, options: options)
                 try await reconcile(resolved, run: run, closing: options.mode == .sync)
-                var plan = try plan(resolved, listings: fetched.listings, options: options)
+                var plan = try plan(resolved, listings: fetched.listings, options: options, planned: planned)
                 plan = try resolveReferences(in: plan, of: resolved, mode: options.mode, planned: planned)
                 planned[resolved.entity] = plan
                 progress(.planned(entity: resolved.entity, writes: plan.writes.count))
@@ -148,9 +149,23 @@ public final class Engine: Sendable {
 
     /// The plan of one entity from the snapshot, references stored before their target was linked
     /// resolved through the links as they are now.
-    private func plan(_ mapping: Mapping, listings: PerSide<Listing>, options: RunOptions) throws(EngineError) -> Plan {
+    ///
+    /// A dry run applied nothing, so it also counts the pairs its plans of the referenced entities
+    /// match: a reference to either record of such a pair reads as the pair a sync would link.
+    private func plan(
+        _ mapping: Mapping, listings: PerSide<Listing>, options: RunOptions, planned: [String: Plan]
+    ) throws(EngineError) -> Plan {
         let resolutions = try state { try store.resolutions(entity: mapping.entity) }
-        let links = try referenceLinks(of: mapping)
+        var links = try referenceLinks(of: mapping)
+        if options.mode == .plan {
+            for entity in mapping.referencedEntities {
+                for operation in planned[entity]?.operations ?? [] where operation.action == .link {
+                    guard let key = operation.link else { continue }
+                    links.ghl[entity, default: [:]][key.ghlId] = key
+                    links.espo[entity, default: [:]][key.espoId] = key
+                }
+            }
+        }
         return try state {
             try store.plan(
                 mapping: mapping,

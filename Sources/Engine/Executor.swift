@@ -30,6 +30,8 @@ struct Executor: Sendable {
         var operations: [Plan.Operation] = []
         var batched: [Plan.Operation] = []
         var afterCreate: [Int: Plan.Operation] = [:]
+        /// The plan's operation each part stands for: what is reported applied or failed.
+        var original: [Plan.Operation: Plan.Operation] = [:]
         for operation in plan.operations {
             guard let target = operation.target, [.create, .update].contains(operation.action),
                   case let keys = adapters[target].batchedKeys, !keys.isEmpty else {
@@ -37,6 +39,8 @@ struct Executor: Sendable {
                 continue
             }
             let (rest, split) = Self.split(operation, keys: keys, mapping: mapping, target: target)
+            if let rest { original[rest] = operation }
+            if let split { original[split] = operation }
             if operation.action == .create {
                 if let split { afterCreate[operations.count] = split }
                 operations.append(rest ?? operation)
@@ -56,35 +60,43 @@ struct Executor: Sendable {
         async let ghlLane = lane(indexed.filter { $0.element.0.target == .ghl }, adapters: adapters, done: done, total: indexed.count)
         async let espoLane = lane(indexed.filter { $0.element.0.target == .espo }, adapters: adapters, done: done, total: indexed.count)
         let lanes = await [ghlLane, espoLane]
-        var applied = local.count
-        var failures: [RunSummary.FailedOperation] = []
+        var outcomes: [LaneOutcome] = []
         for result in lanes {
             let outcome = try result.get()
-            applied += outcome.applied
-            failures += outcome.failures
+            outcomes.append(outcome)
             for (index, createdId) in outcome.created {
-                guard var follow = afterCreate[index], let target = follow.target else { continue }
+                guard var follow = afterCreate[index], let target = follow.target, let source = original[follow] else { continue }
                 if target == .ghl { follow.ghlId = createdId } else { follow.espoId = createdId }
+                original[follow] = source
                 batched.append(follow)
             }
         }
-        if !batched.isEmpty, !stop.isSet {
-            let outcome = try await sendBatches(batched, adapters: adapters)
-            applied += outcome.applied
-            failures += outcome.failures
+        if !batched.isEmpty, !stop.isSet { outcomes.append(try await sendBatches(batched, adapters: adapters)) }
+        // A plan operation sent in parts counts once: applied when every part sent was, else failed.
+        var failures: [RunSummary.FailedOperation] = []
+        var failed: Set<Plan.Operation> = []
+        var applied: Set<Plan.Operation> = []
+        for outcome in outcomes {
+            for failure in outcome.failures {
+                let operation = original[failure.operation] ?? failure.operation
+                if failed.insert(operation).inserted { failures.append(.init(operation: operation, message: failure.message)) }
+            }
+            for operation in outcome.appliedOperations { applied.insert(original[operation] ?? operation) }
         }
+        let appliedCount = local.count + applied.subtracting(failed).count
         let settled = plan.conflicts.compactMap { conflict -> ConflictKey? in
             if case .took = conflict.resolution { return conflict.key } else { return nil }
         }
         try state { try store.markResolutionsApplied(settled, entity: mapping.entity) }
         let queued = plan.conflicts.filter { $0.resolution == .queued }
         if !queued.isEmpty { try state { try store.queueConflicts(queued, entity: mapping.entity, run: run) } }
-        return RunSummary.Entity(plan: plan, failures: failures, applied: applied)
+        return RunSummary.Entity(plan: plan, failures: failures, applied: appliedCount)
     }
 
     /// What one lane did.
     private struct LaneOutcome: Sendable {
         var applied = 0
+        var appliedOperations: [Plan.Operation] = []
         var failures: [RunSummary.FailedOperation] = []
         /// Created record ids, by the operation's index in the journaled list.
         var created: [Int: String] = [:]
@@ -97,23 +109,24 @@ struct Executor: Sendable {
     ) async -> Result<LaneOutcome, EngineError> {
         var outcome = LaneOutcome()
         var fatal: EngineError?
-        await withTaskGroup(of: (Int, Result<Outcome, EngineError>).self) { group in
+        await withTaskGroup(of: (Int, Plan.Operation, Result<Outcome, EngineError>).self) { group in
             var pending = calls.makeIterator()
             var running = 0
             func startNext() -> Bool {
                 guard !stop.isSet, fatal == nil, let next = pending.next() else { return false }
                 let (operation, entry) = next.element
                 let index = next.offset
-                group.addTask { (index, await self.perform(operation, entry: entry, adapters: adapters)) }
+                group.addTask { (index, operation, await self.perform(operation, entry: entry, adapters: adapters)) }
                 running += 1
                 return true
             }
             while running < concurrency, startNext() {}
-            while let (index, result) = await group.next() {
+            while let (index, operation, result) = await group.next() {
                 running -= 1
                 switch result {
                 case .success(.applied(let createdId)):
                     outcome.applied += 1
+                    outcome.appliedOperations.append(operation)
                     if let createdId { outcome.created[index] = createdId }
                 case .success(.failed(let operation, let message)): outcome.failures.append(.init(operation: operation, message: message))
                 case .success(.notStarted): break
@@ -193,6 +206,7 @@ struct Executor: Sendable {
                     } else {
                         try state { try store.complete(entry, createdId: nil) }
                         outcome.applied += 1
+                        outcome.appliedOperations.append(operation)
                     }
                 }
             }
