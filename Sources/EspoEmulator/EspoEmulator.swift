@@ -180,6 +180,20 @@ public final class EspoEmulator: EmulatedAPI {
 }
 
 extension EspoEmulator {
+    /// Leaves record `id` of `entity` with a NULL `modifiedAt`, as a row written straight to the
+    /// database (an SQL import, a broken extension) has: lists then carry it without a readable change
+    /// time. For tests of what a sync does with a row it cannot read; returns whether the record exists.
+    @discardableResult
+    public func nullModifiedAt(_ entity: String, id: String) -> Bool {
+        store.withLock { store in
+            guard store.records[entity]?[id] != nil else { return false }
+            store.records[entity]![id]!.attributes["modifiedAt"] = .null
+            return true
+        }
+    }
+}
+
+extension EspoEmulator {
     /// Creates a record as another EspoCRM user would (same validation, no duplicate check, no
     /// request); returns its id, nil when EspoCRM would refuse it. For demos and tests that need the
     /// same people on both sides.
