@@ -144,7 +144,12 @@ struct WorldGenerator {
             Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { (a: SideRecord, _: SideRecord) in a })
         }
         let queued = Set(plan.conflicts.filter { $0.resolution == .queued }.map(\.link))
-        for link in world.links.values where !link.paused && !queued.contains(link.key) {
+        // A clear the other side refuses (it requires the field) is reported, not written.
+        let refused = Set(plan.skipped.compactMap { skip -> String? in
+            if case .requiredOnTarget = skip.reason { return skip.id } else { return nil }
+        })
+        for link in world.links.values where !link.paused && !queued.contains(link.key)
+            && !refused.contains(link.ghlId) && !refused.contains(link.espoId) {
             guard let ghl = records.ghl[link.ghlId], let espo = records.espo[link.espoId], ghl.inScope, espo.inScope else { continue }
             for field in world.mapping.fields where field.direction == .both {
                 let left: FieldValue = ghl.values[field.name] ?? .empty

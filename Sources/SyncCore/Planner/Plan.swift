@@ -237,6 +237,8 @@ public struct Skip: Sendable, Hashable {
         case parentNotLinked(field: String, entity: String)
         /// The connector cannot write it there, for the reason given (e.g. no calendar configured).
         case unsupported(String)
+        /// `field` was emptied here, and the other side requires it: the clear is not written there.
+        case requiredOnTarget(field: String)
     }
 
     /// The side the record lives on.
@@ -266,6 +268,8 @@ public struct Skip: Sendable, Hashable {
             return "parent not linked: its \(field) is a \(entity) that is not linked to a \(other) record (outside a filter, failed, or not synced yet)"
         case .unsupported(let reason):
             return reason
+        case .requiredOnTarget(let field):
+            return "\(field) was emptied here, but \(other) requires it: the clear is not written there; give the field a value again, or empty it in \(other) too"
         }
     }
 }

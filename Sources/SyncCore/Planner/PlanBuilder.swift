@@ -222,6 +222,23 @@ public struct PlanBuilder: Sendable {
                 pairConflicts.append(conflict(.queued))
             }
         }
+        // A side that requires a field (its `createRequires.allOf`) refuses to have it emptied: such a
+        // clear is not sent (it would fail every night) but reported, every run, and nothing is undone.
+        // The base takes the value the requiring side keeps, so the clear stays the one change seen.
+        for side in Side.allCases {
+            let required = Set(mapping.sides[side].createRequires?.allOf ?? [])
+            let refused = changes[side].filter { required.contains($0.field) && $0.to.isEmpty }
+            guard !refused.isEmpty else { continue }
+            changes[side].removeAll { required.contains($0.field) && $0.to.isEmpty }
+            for change in refused {
+                newBase[side][change.field] = nil
+                if let kept = records[side].values[change.field], kept != (base[change.field] ?? .empty) {
+                    agreed[change.field] = kept
+                }
+                skipped.append(Skip(
+                    side: side.other, id: link.id(on: side.other), reason: .requiredOnTarget(field: change.field)))
+            }
+        }
         conflicts += pairConflicts
         registerLinked(records.ghl, side: .ghl, changes: changes.ghl)
         registerLinked(records.espo, side: .espo, changes: changes.espo)
