@@ -34,7 +34,8 @@ struct GHLBusinesses: ObjectAdapter {
     }
 
     func update(_ mapping: Mapping, id: String, patch: RecordPatch, previous: RecordPatch) async throws(APIError) {
-        _ = try await client.updateBusiness(id, GHLConnector.touched(patch, in: patch.applied(to: [:])))
+        // `UpdateBusinessDto` declares no member nullable: a cleared one is sent as "".
+        _ = try await client.updateBusiness(id, GHLConnector.touched(patch, in: patch.applied(to: [:]), nullable: []))
     }
 
     func delete(_ mapping: Mapping, id: String) async throws(APIError) {

@@ -23,8 +23,9 @@ public struct GHLConnector: Connector {
 }
 
 extension GHLConnector {
-    /// The body of a PUT: only the keys the patch touches, cleared ones as `null`.
-    static func touched(_ patch: RecordPatch, in written: JSONObject) -> JSONObject {
+    /// The body of a PUT: only the keys the patch touches; cleared ones as `null` where the DTO
+    /// declares them `nullable`, as `""` elsewhere.
+    static func touched(_ patch: RecordPatch, in written: JSONObject, nullable: Set<String>) -> JSONObject {
         var body: JSONObject = [:]
         for assignment in patch.assignments {
             let key: String
@@ -32,7 +33,8 @@ extension GHLConnector {
             case .keys(let segments): key = segments[0].name
             case .customField: key = "customFields"
             }
-            body[key] = written[key] ?? .null
+            let value = written[key] ?? .null
+            body[key] = value.isNull && !nullable.contains(key) && key != "customFields" ? .string("") : value
         }
         return body
     }

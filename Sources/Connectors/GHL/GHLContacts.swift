@@ -78,7 +78,7 @@ struct GHLContacts: ObjectAdapter {
         guard !rest.isEmpty else { return }
         var current: JSONObject = [:]
         if rest.needsCurrentRecord { current = try await client.contact(id).raw }
-        let body = GHLConnector.touched(rest, in: rest.applied(to: current))
+        let body = GHLConnector.touched(rest, in: rest.applied(to: current), nullable: ContactFields.nullable)
         _ = try await client.updateContact(id, Self.body(body, clearing: rest))
     }
 

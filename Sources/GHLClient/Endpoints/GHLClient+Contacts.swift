@@ -82,6 +82,12 @@ public enum ContactFields {
         "country", "assignedTo",
     ]
     public static let create: Set<String> = common.union(["locationId", "gender", "companyName"])
+    /// The members `UpdateContactDto` declares nullable: `null` clears them. Any other member is
+    /// cleared with an empty string (`postalCode`, `country`).
+    public static let nullable: Set<String> = [
+        "firstName", "lastName", "name", "email", "phone", "address1", "city", "state", "website", "timezone",
+        "source", "dateOfBirth", "assignedTo",
+    ]
     public static let update: Set<String> = common
     public static let upsert: Set<String> = create.union(["createNewIfDuplicateAllowed"])
 
