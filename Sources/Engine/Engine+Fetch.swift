@@ -56,8 +56,8 @@ extension Engine {
         var count = 0
         var highWater = previous.highWater
         var unreadable: [UnreadableRow] = []
-        /// Records whose row lacks a key: a clear only if the base holds a value there.
-        var lacking: [String] = []
+        /// Linked records whose row lacks a key the base holds a value for: possibly cleared.
+        var suspects: [SideRecord] = []
         let listingStarted = Date()
         do {
             try await adapter.fetch(mapping, since: since) { page in
@@ -75,10 +75,18 @@ extension Engine {
                         continue
                     }
                     if let updated = record.updatedAt, highWater.map({ updated > $0 }) ?? true { highWater = updated }
-                    if !page.absentMeansEmpty, record.values.count < mapping.fields.count { lacking.append(record.id) }
                     rows.append((record, mapping.identityValues(of: record.values)))
                 }
                 try store.saveSnapshot(entity: mapping.entity, side: side, records: rows, run: run)
+                if !page.absentMeansEmpty {
+                    // One query a page for the bases of the rows that lack a key, checked in memory.
+                    let lacking = rows.map(\.record).filter { $0.values.count < mapping.fields.count }
+                    let bases = try store.bases(entity: mapping.entity, side: side, ids: lacking.map(\.id))
+                    suspects += lacking.filter { record in
+                        guard let base = bases[record.id] else { return false }
+                        return !ClearCheck.suspects(record.values, base: base, of: mapping, side: side).isEmpty
+                    }
+                }
                 count += page.records.count + page.unreadable.count
                 progress(.fetched(entity: mapping.entity, side: side, count: count, full: full))
             }
@@ -91,7 +99,7 @@ extension Engine {
         } catch {
             throw .api(APIError(.invalidResponse, service: side.displayName, endpoint: "listing", message: "\(error)"))
         }
-        try await settleClears(lacking, side: side, mapping, adapter: adapter, links: links, run: run)
+        try await settleClears(suspects, side: side, mapping, adapter: adapter, links: links, run: run)
         // A listing with rows it could not read is not a full one: a record it did not deliver is not gone.
         let complete = full && unreadable.isEmpty
         if complete { _ = try state { try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run) } }
@@ -107,26 +115,20 @@ extension Engine {
     }
 
     /// A row that lacks a key does not say the field is empty (GHL search rows carry less than the
-    /// record). Where the base holds a value for such a field, the field may have been cleared: read
-    /// the whole record once and store it instead. Nothing is read where nothing was cleared.
+    /// record). For each record whose base holds a value there, read the whole record once and store
+    /// it instead. Nothing is read where nothing may have been cleared.
     private func settleClears(
-        _ ids: [String], side: Side, _ mapping: Mapping, adapter: any ObjectAdapter,
+        _ suspects: [SideRecord], side: Side, _ mapping: Mapping, adapter: any ObjectAdapter,
         links: [String: [String: LinkKey]], run: Int64
     ) async throws(EngineError) {
-        for id in ids {
-            guard let link = try state({ try store.link(entity: mapping.entity, side: side, id: id) }),
-                  let record = try state({ try store.snapshotRecord(entity: mapping.entity, side: side, id: id) })
-            else { continue }
-            let cleared = ClearCheck.suspects(record.values, base: link.base, of: mapping, side: side)
-            guard !cleared.isEmpty else { continue }
+        for record in suspects {
             let whole: JSONObject?
-            do { whole = try await adapter.read(mapping, id: id) } catch { throw .api(error) }
+            do { whole = try await adapter.read(mapping, id: record.id) } catch { throw .api(error) }
             // Gone since it was listed: the next full listing says so; an unreadable answer proves nothing.
-            guard let whole, let read = mapping.record(
+            guard let whole, var settled = mapping.record(
                 from: whole, side: side, absentMeansEmpty: true, links: { entity, id in links[entity]?[id] })
             else { continue }
-            var settled = read
-            settled.updatedAt = read.updatedAt ?? record.updatedAt
+            settled.updatedAt = settled.updatedAt ?? record.updatedAt
             try state {
                 try store.saveSnapshot(
                     entity: mapping.entity, side: side, records: [(settled, mapping.identityValues(of: settled.values))], run: run)

@@ -27,6 +27,30 @@ extension StateStore {
         }
     }
 
+    /// The bases of the links of `entity` holding records `ids` of `side`, by that id, in one query;
+    /// ids no link holds are left out.
+    public func bases(entity: String, side: Side, ids: [String]) throws(StateStoreError) -> [String: FieldValues] {
+        guard !ids.isEmpty else { return [:] }
+        return try read("reading the bases of \(ids.count) \(entity) links") { db in
+            let column = side == .ghl ? "ghl_id" : "espo_id"
+            var bases: [String: FieldValues] = [:]
+            // SQLite takes at most 32 766 parameters a statement.
+            for start in stride(from: 0, to: ids.count, by: 10_000) {
+                let chunk = Array(ids[start..<min(start + 10_000, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT \(column), base FROM link WHERE entity = ? AND \(column) IN (\(marks))",
+                    arguments: StatementArguments([entity] + chunk))
+                while let row = try rows.next() {
+                    bases[row[0]] = try row.withUnsafeData(atIndex: 1) { data throws(CanonicalEncoding.DecodingError) in
+                        try CanonicalEncoding.decode(data ?? Data())
+                    }
+                }
+            }
+            return bases
+        }
+    }
+
     /// Every link of `entity` by the id of its `side` record, without the bases: what resolving
     /// references needs.
     public func linkKeys(entity: String, by side: Side) throws(StateStoreError) -> [String: LinkKey] {
