@@ -24,11 +24,12 @@ import TestSupport
 
     struct World {
         let folder: TemporaryFolder
-        let ghl = FakeSide(.ghl, objects: ["company", "person"])
+        let ghl: FakeSide
         let espo = FakeSide(.espo, objects: ["company", "person"])
         let mappings: [Mapping]
 
-        init() throws {
+        init(ghlBatched: [String: Set<String>] = [:]) throws {
+            ghl = FakeSide(.ghl, objects: ["company", "person"], batched: ghlBatched)
             folder = try TemporaryFolder(prefix: "engine")
             // Named so that "company" sorts after "a-person": order must come from the references.
             mappings = [
@@ -178,5 +179,33 @@ import TestSupport
         #expect(next.unreadableCount == 0)
         #expect(next.entities.allSatisfy { $0.plan.writes.isEmpty })
         #expect(w.ghl.records("person").count == 3 && w.espo.records("person").count == 3)
+    }
+
+    /// A company written many records a call (GHL's bulk business): after the creates, in batches;
+    /// a failed batch is retried the next night, and then nothing flips.
+    @Test func batchedReferencesFollowTheirCreatesAndAFailedBatchIsRetried() async throws {
+        let w = try World(ghlBatched: ["person": ["companyId"]])
+        let acme = w.espo.insert("company", ["name": "Acme"])
+        for n in 0..<3 { w.espo.insert("person", ["email": .string("p\(n)@x.com"), "accountId": .string(acme)]) }
+        w.ghl.shared.state.withLock { $0.failing = ["updateMany"] }
+        let first = try await w.run()
+        // The creates went through; the company of each failed with its batch, reported on the create.
+        #expect(w.ghl.records("person").count == 3)
+        #expect(w.ghl.records("person").values.allSatisfy { $0["companyId"] == nil })
+        #expect(first.failureCount == 3)
+        #expect(Self.entity(first, "person")?.failures.allSatisfy { $0.operation.action == .create } == true)
+        w.ghl.shared.state.withLock { $0.failing = [] }
+        let second = try await w.run()
+        #expect(second.failureCount == 0)
+        let ghlAcme = try #require(w.ghl.records("company").keys.first)
+        #expect(w.ghl.records("person").values.allSatisfy { $0["companyId"]?.stringValue == ghlAcme })
+        // Two calls for three people at two a call; no record is written one by one.
+        let calls = w.ghl.log().filter { $0.hasPrefix("updateMany person") }
+        #expect(calls.count == 2 + 2, "\(calls)")   // the first night's failed pair, this night's pair
+        #expect(!w.ghl.log().contains { $0.hasPrefix("update person") })
+        for full in [false, true, false] {
+            let night = try await w.run(full: full)
+            #expect(night.entities.allSatisfy { $0.plan.writes.isEmpty }, "full \(full): \(night.entities.map(\.plan.writes))")
+        }
     }
 }

@@ -30,12 +30,13 @@ final class FakeSide: Connector, Sendable {
         var unreadable: [String: Set<String>] = [:]
     }
 
-    init(_ side: Side, objects names: [String]) {
+    /// `batched`: per object, keys written many records a call (`updateMany`), as GHL's company is.
+    init(_ side: Side, objects names: [String], batched: [String: Set<String>] = [:]) {
         self.side = side
         let shared = Shared()
         self.shared = shared
         var objects: [String: any ObjectAdapter] = [:]
-        for name in names { objects[name] = FakeObject(name: name, side: side, shared: shared) }
+        for name in names { objects[name] = FakeObject(name: name, side: side, shared: shared, batchedKeys: batched[name] ?? []) }
         self.objects = objects
     }
 
@@ -73,6 +74,25 @@ struct FakeObject: ObjectAdapter {
     let name: String
     let side: Side
     let shared: FakeSide.Shared
+    let batchedKeys: Set<String>
+    var batchSize: Int { 2 }
+
+    func updateMany(_ mapping: Mapping, ids: [String], patch: RecordPatch) async throws(APIError) {
+        try shared.state.withLock { state throws(APIError) in
+            state.calls += 1
+            state.log.append("updateMany \(name) \(ids.joined(separator: ","))")
+            if state.failing.contains("updateMany") {
+                throw APIError(.serverFailed, service: "fake", endpoint: "updateMany", status: 500, message: "refused")
+            }
+            for id in ids {
+                guard var record = state.records[name]?[id] else { continue }
+                state.clock += 1
+                record = patch.applied(to: record).filter { !$0.value.isNull }
+                record["updatedAt"] = .string(Timestamp.iso8601(state.clock))
+                state.records[name]![id] = record
+            }
+        }
+    }
 
     func fetch(_ mapping: Mapping, since: Date?, page: (ListingPage) async throws -> Void) async throws {
         let (rows, broken) = shared.state.withLock { state -> ([JSONObject], [String]) in

@@ -27,17 +27,14 @@ struct GHLContacts: ObjectAdapter {
         while let contacts = try await pages.next() {
             // A search row is not the whole record: it leaves out what it does not carry, and names the
             // street `address`. A key it lacks is settled with the record before it counts as a clear.
-            let unreadable = pages.takeUnreadable().map {
-                UnreadableRow(id: $0.id, field: $0.field, endpoint: $0.endpoint, message: $0.message)
-            }
-            try await page(ListingPage(records: contacts.map { Self.normalized($0.raw) }, absentMeansEmpty: false, unreadable: unreadable))
+            try await page(ListingPage(
+                records: contacts.map { Self.normalized($0.raw) }, absentMeansEmpty: false,
+                unreadable: pages.takeUnreadable().map(UnreadableRow.init)))
         }
         // Rows of a last page with nothing readable.
         let rest = pages.takeUnreadable()
         if !rest.isEmpty {
-            try await page(ListingPage(records: [], absentMeansEmpty: false, unreadable: rest.map {
-                UnreadableRow(id: $0.id, field: $0.field, endpoint: $0.endpoint, message: $0.message)
-            }))
+            try await page(ListingPage(records: [], absentMeansEmpty: false, unreadable: rest.map(UnreadableRow.init)))
         }
     }
 
@@ -119,5 +116,12 @@ struct GHLContacts: ObjectAdapter {
         }
         if !fields.isEmpty || record["customFields"] != nil { body["customFields"] = .array(fields) }
         return body
+    }
+}
+
+extension UnreadableRow {
+    /// A contact row GHL's pager could not read.
+    init(_ contact: UnreadableContact) {
+        self.init(id: contact.id, field: contact.field, endpoint: contact.endpoint, message: contact.message)
     }
 }
