@@ -26,6 +26,8 @@ public struct Config: Sendable, Equatable {
         public var rateLimit: Limits
         /// The key GHL's custom-field writes carry the value under: `field_value` (v2 spec) or `fieldValue`.
         public var customFieldValueKey: String
+        /// The calendar appointments made in EspoCRM are created in; nil: they are not created in GHL.
+        public var calendarId: String? = nil
 
         /// How the sync authenticates to GHL.
         public enum Auth: Sendable, Equatable {
@@ -42,6 +44,8 @@ public struct Config: Sendable, Equatable {
         public var baseURL: String
         public var auth: Auth
         public var rateLimit: Limits
+        /// The user new Tasks and Meetings are assigned to (EspoCRM requires one); nil: the API user.
+        public var assignedUserId: String? = nil
 
         /// How the sync authenticates to EspoCRM.
         public enum Auth: Sendable, Equatable {
@@ -120,7 +124,8 @@ extension Config {
     private static func readGHL(_ json: JSON, reader: inout DocumentReader) -> GHL? {
         let path = "$.ghl"
         guard let object = reader.object(
-            json, at: path, allowed: ["baseURL", "locationId", "auth", "rateLimit", "customFieldValueKey"], what: "the GHL settings")
+            json, at: path, allowed: ["baseURL", "locationId", "auth", "rateLimit", "customFieldValueKey", "calendarId"],
+            what: "the GHL settings")
         else { return nil }
         let baseURL = url(object["baseURL"], at: "\(path).baseURL", reader: &reader) ?? "https://services.leadconnectorhq.com"
         let location = reader.required(object, "locationId", at: path, what: "\"your sub-account's location id\"")
@@ -133,8 +138,10 @@ extension Config {
         if !["field_value", "fieldValue"].contains(valueKey) {
             reader.fail("\(path).customFieldValueKey", "\"\(valueKey)\" is not a key GHL reads", fix: "use \"field_value\" or \"fieldValue\"")
         }
+        let calendarId = object["calendarId"].flatMap { reader.string($0, at: "\(path).calendarId", what: "a GHL calendar id") }
         guard let location, let auth else { return nil }
-        return GHL(baseURL: baseURL, locationId: location, auth: auth, rateLimit: limits, customFieldValueKey: valueKey)
+        return GHL(baseURL: baseURL, locationId: location, auth: auth, rateLimit: limits, customFieldValueKey: valueKey,
+                   calendarId: calendarId)
     }
 
     private enum GHLAuthType: String, CaseIterable { case privateToken, oauth }
@@ -164,7 +171,8 @@ extension Config {
 
     private static func readEspo(_ json: JSON, reader: inout DocumentReader) -> Espo? {
         let path = "$.espo"
-        guard let object = reader.object(json, at: path, allowed: ["baseURL", "auth", "rateLimit"], what: "the EspoCRM settings")
+        guard let object = reader.object(
+            json, at: path, allowed: ["baseURL", "auth", "rateLimit", "assignedUserId"], what: "the EspoCRM settings")
         else { return nil }
         let baseURL = reader.required(object, "baseURL", at: path, what: "\"https://crm.example.com\"")
             .flatMap { url($0, at: "\(path).baseURL", reader: &reader) }
@@ -192,8 +200,9 @@ extension Config {
             let password = variable(auth, "passwordEnv", at: authPath, example: "ESPO_PASSWORD", reader: &reader)
             resolved = user.flatMap { user in password.map { .basic(usernameEnv: user, passwordEnv: $0) } }
         }
+        let assignee = object["assignedUserId"].flatMap { reader.string($0, at: "\(path).assignedUserId", what: "an EspoCRM user id") }
         guard let baseURL, let resolved else { return nil }
-        return Espo(baseURL: baseURL, auth: resolved, rateLimit: limits)
+        return Espo(baseURL: baseURL, auth: resolved, rateLimit: limits, assignedUserId: assignee)
     }
 
     private static func readLimits(_ json: JSON?, at path: String, defaults: Limits, reader: inout DocumentReader) -> Limits {
@@ -213,7 +222,10 @@ extension Config {
     private static func readSync(_ json: JSON?, reader: inout DocumentReader) -> SyncSettings {
         var settings = SyncSettings()
         guard let json,
-              let object = reader.object(json, at: "$.sync", allowed: ["maxDeletes", "maxDeleteFraction", "fullScanEveryDays", "overlapSeconds"], what: "the sync settings")
+              let object = reader.object(
+                json, at: "$.sync",
+                allowed: ["maxDeletes", "maxDeleteFraction", "fullScanEveryDays", "overlapSeconds", "notesSweepDays", "tasks", "appointments"],
+                what: "the sync settings")
         else { return settings }
         if let n = reader.integer(object["maxDeletes"], at: "$.sync.maxDeletes", what: "a number of records") { settings.maxDeletes = n }
         if let n = reader.number(object["maxDeleteFraction"], at: "$.sync.maxDeleteFraction", what: "a share between 0 and 1") {
@@ -226,6 +238,22 @@ extension Config {
         }
         if let n = reader.number(object["overlapSeconds"], at: "$.sync.overlapSeconds", what: "seconds") {
             if n >= 0 { settings.overlapSeconds = n } else { reader.fail("$.sync.overlapSeconds", "must not be negative", fix: "e.g. 300") }
+        }
+        if let n = reader.number(object["notesSweepDays"], at: "$.sync.notesSweepDays", what: "days") {
+            if n >= 1 { settings.notesSweepDays = n } else { reader.fail("$.sync.notesSweepDays", "must be at least 1", fix: "e.g. 7") }
+        }
+        if let json = object["tasks"], let tasks = reader.object(json, at: "$.sync.tasks", allowed: ["defaultDueDays"], what: "the task settings"),
+           let n = reader.number(tasks["defaultDueDays"], at: "$.sync.tasks.defaultDueDays", what: "days") {
+            if n >= 0 { settings.taskDefaultDueDays = n } else { reader.fail("$.sync.tasks.defaultDueDays", "must not be negative", fix: "e.g. 7") }
+        }
+        if let json = object["appointments"],
+           let window = reader.object(json, at: "$.sync.appointments", allowed: ["pastDays", "futureDays"], what: "the appointment window") {
+            if let n = reader.number(window["pastDays"], at: "$.sync.appointments.pastDays", what: "days") {
+                if n >= 0 { settings.appointmentPastDays = n } else { reader.fail("$.sync.appointments.pastDays", "must not be negative", fix: "e.g. 30") }
+            }
+            if let n = reader.number(window["futureDays"], at: "$.sync.appointments.futureDays", what: "days") {
+                if n >= 0 { settings.appointmentFutureDays = n } else { reader.fail("$.sync.appointments.futureDays", "must not be negative", fix: "e.g. 365") }
+            }
         }
         return settings
     }

@@ -4,6 +4,60 @@
 public enum DefaultMappings {
     /// File name and text of each default mapping.
     public static let files: [(name: String, text: String)] = [
+        ("appointments.json", #"""
+{
+  "entity": "appointment",
+  "parent": "contact",
+  "ghl": {
+    "object": "appointment",
+    "updatedAt": "dateUpdated",
+    "createRequires": { "allOf": ["start"] }
+  },
+  "espo": {
+    "object": "Meeting",
+    "updatedAt": "modifiedAt",
+    "filter": { "path": "parentType", "equals": "Contact" },
+    "createRequires": { "allOf": ["start", "end"] }
+  },
+  "identity": [
+    { "allOf": [
+      { "field": "contact", "match": "exact" },
+      { "field": "start", "match": "minute" }
+    ] }
+  ],
+  "conflict": "newest-wins",
+  "deletes": "propagate",
+  "fields": {
+    "contact": { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId" },
+    "title":   {
+      "ghl":  "title",
+      "espo": { "path": "name", "transforms": [{ "default": "Appointment" }] },
+      "transforms": ["trim"]
+    },
+    "start":   {
+      "type": "dateTime",
+      "ghl":  { "path": "startTime", "transforms": [{ "dateTime": { "format": "iso8601" } }] },
+      "espo": { "path": "dateStart", "transforms": [{ "dateTime": { "format": "espo" } }] }
+    },
+    "end":     {
+      "type": "dateTime",
+      "ghl":  { "path": "endTime", "transforms": [{ "dateTime": { "format": "iso8601" } }] },
+      "espo": { "path": "dateEnd", "transforms": [{ "dateTime": { "format": "espo" } }] }
+    },
+    "status":  {
+      "ghl":  { "path": "appointmentStatus", "transforms": [{ "map": {
+        "values": {
+          "new": "Planned", "confirmed": "Planned", "active": "Planned", "booked": "Planned",
+          "showed": "Held", "completed": "Held",
+          "noshow": "Not Held", "cancelled": "Not Held", "invalid": "Not Held"
+        },
+        "inverse": { "Planned": "confirmed", "Held": "showed", "Not Held": "cancelled" }
+      } }] },
+      "espo": "status"
+    }
+  }
+}
+"""#),
         ("businesses.json", #"""
 {
   "entity": "business",
@@ -67,6 +121,84 @@ public enum DefaultMappings {
     "country":    { "ghl": "country",    "espo": "addressCountry",    "transforms": ["trim"] },
     "business":   { "type": "reference", "entity": "business", "ghl": "businessId", "espo": "accountId" },
     "tags":       { "type": "set", "ghl": "tags", "espo": "cTags", "transforms": ["trim", "lower"] }
+  }
+}
+"""#),
+        ("notes.json", #"""
+{
+  "entity": "note",
+  "parent": "contact",
+  "ghl": {
+    "object": "note",
+    "updatedAt": null,
+    "createRequires": { "allOf": ["body"] }
+  },
+  "espo": {
+    "object": "Note",
+    "updatedAt": "modifiedAt",
+    "createRequires": { "allOf": ["body"] }
+  },
+  "identity": [
+    { "allOf": [
+      { "field": "contact", "match": "exact" },
+      { "field": "body", "match": "text" }
+    ] }
+  ],
+  "conflict": "newest-wins",
+  "conflictFallback": "manual",
+  "deletes": "propagate",
+  "fields": {
+    "contact": { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId" },
+    "body":    { "ghl": "body", "espo": "post", "transforms": ["trim"] }
+  }
+}
+"""#),
+        ("tasks.json", #"""
+{
+  "entity": "task",
+  "parent": "contact",
+  "ghl": {
+    "object": "task",
+    "updatedAt": null,
+    "createRequires": { "allOf": ["title", "dueDate"] }
+  },
+  "espo": {
+    "object": "Task",
+    "updatedAt": "modifiedAt",
+    "filter": { "path": "parentType", "equals": "Contact" },
+    "createRequires": { "allOf": ["title"] }
+  },
+  "identity": [
+    { "allOf": [
+      { "field": "contact", "match": "exact" },
+      { "field": "title", "match": "text" },
+      { "field": "dueDate", "match": "minute" }
+    ] }
+  ],
+  "conflict": "newest-wins",
+  "conflictFallback": "manual",
+  "deletes": "propagate",
+  "fields": {
+    "contact":   { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId" },
+    "title":     { "ghl": "title", "espo": "name", "transforms": ["trim"] },
+    "body":      { "ghl": "body", "espo": "description", "transforms": ["trim"] },
+    "dueDate":   {
+      "type": "dateTime",
+      "ghl":  { "path": "dueDate", "transforms": [{ "dateTime": { "format": "iso8601" } }] },
+      "espo": { "path": "dateEnd", "transforms": [{ "dateTime": { "format": "espo" } }] },
+      "defaultOnCreate": { "daysAhead": 7 }
+    },
+    "completed": {
+      "type": "bool",
+      "ghl":  "completed",
+      "espo": { "path": "status", "transforms": [
+        { "map": {
+          "values":  { "Completed": "true", "Not Started": "false", "Started": "false", "Canceled": "false", "Deferred": "false" },
+          "inverse": { "true": "Completed", "false": "Not Started" }
+        } },
+        { "bool": { "raw": "string" } }
+      ] }
+    }
   }
 }
 """#),

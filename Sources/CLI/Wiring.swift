@@ -20,7 +20,12 @@ struct Wiring {
 
     /// Both connectors; GHL OAuth tokens come from (and go to) `store`, sealed with the config's key.
     func connectors(store: StateStore) throws -> PerSide<any Connector> {
-        PerSide(ghl: GHLConnector(client: try ghlClient(store: store)), espo: EspoConnector(client: try espoClient()))
+        let calendars = GHLConnector.Calendars(
+            calendarId: config.ghl.calendarId, pastDays: config.sync.appointmentPastDays,
+            futureDays: config.sync.appointmentFutureDays)
+        return PerSide(
+            ghl: GHLConnector(client: try ghlClient(store: store), calendars: calendars),
+            espo: EspoConnector(client: try espoClient(), assignedUserId: config.espo.assignedUserId))
     }
 
     func ghlClient(store: StateStore?) throws -> GHLClient {

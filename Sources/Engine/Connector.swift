@@ -59,6 +59,23 @@ public protocol ObjectAdapter: Sendable {
     var batchSize: Int { get }
     /// Writes the same `patch` (of `batchedKeys` only) to every record of `ids` in one call.
     func updateMany(_ mapping: Mapping, ids: [String], patch: RecordPatch) async throws(APIError)
+
+    /// Whether the API lists these records only per parent record (GHL notes, per contact): then the
+    /// engine calls `fetch(_:parents:page:)` with the parents whose children to read this run.
+    var listsPerParent: Bool { get }
+    /// Lists every record of the parents `parents` (ids of this side), one page at a time.
+    func fetch(_ mapping: Mapping, parents: [String], page: (ListingPage) async throws -> Void) async throws
+    /// What a full listing holds when it is not every record (appointments of a time window): a
+    /// record it does not cover is not gone because the listing lacked it. nil: it holds every record.
+    func covers(_ mapping: Mapping) -> (@Sendable (SideRecord) -> Bool)?
+    /// What the API will refuse to do to a listed record, with the reason (an EspoCRM note only its
+    /// author may edit): the plan skips such changes instead of failing them every night.
+    func refusal(of raw: JSONObject) -> Refusal
+    /// Why no record can be created here (no calendar configured), nil when creates work.
+    var createRefusal: String? { get }
+    /// Whether the API deletes these records itself with their parent (GHL deletes a contact's tasks,
+    /// notes and appointments with it): a cascaded delete then needs no call.
+    var deletedWithParent: Bool { get }
 }
 
 extension ObjectAdapter {
@@ -66,6 +83,15 @@ extension ObjectAdapter {
     public func prepare(_ mapping: Mapping) async throws(APIError) -> Mapping { mapping }
     public var batchedKeys: Set<String> { [] }
     public var batchSize: Int { 1 }
+    public var listsPerParent: Bool { false }
+    public func fetch(_ mapping: Mapping, parents: [String], page: (ListingPage) async throws -> Void) async throws {
+        throw EngineError.unsupportedObject(
+            file: mapping.file, side: .ghl, object: mapping.sides.ghl.object, supported: [])
+    }
+    public func covers(_ mapping: Mapping) -> (@Sendable (SideRecord) -> Bool)? { nil }
+    public func refusal(of raw: JSONObject) -> Refusal { Refusal() }
+    public var createRefusal: String? { nil }
+    public var deletedWithParent: Bool { false }
     public func updateMany(_ mapping: Mapping, ids: [String], patch: RecordPatch) async throws(APIError) {
         for id in ids { try await update(mapping, id: id, patch: patch, previous: RecordPatch()) }
     }

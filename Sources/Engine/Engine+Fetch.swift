@@ -9,47 +9,66 @@ struct Fetched: Sendable {
     var states: PerSide<FetchState>
     /// Rows that could not be read; a listing holding any is not a full one.
     var unreadable: [UnreadableRow]
+    /// The ids of the records listed, per side (children read per parent start from them).
+    var listed: PerSide<Set<String>>
+}
+
+/// The parents whose children a per-parent listing reads this run, by their id on each side.
+struct ParentScope: Sendable {
+    var ids: PerSide<Set<String>>
+    /// What they are, for the progress line: "contacts (every one)", "contacts (changed, and 1/7 of the rest)".
+    var description: String
+    /// Whether they are every linked parent.
+    var isEverything: Bool
 }
 
 extension Engine {
     /// Lists both sides at once into the snapshot (each bounded by its own pacer); a full listing then
     /// drops the records it did not hold.
-    func fetch(_ mapping: Mapping, run: Int64, options: RunOptions) async throws(EngineError) -> Fetched {
-        async let ghl = fetchSide(.ghl, mapping, run: run, options: options)
-        async let espo = fetchSide(.espo, mapping, run: run, options: options)
+    func fetch(_ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope? = nil) async throws(EngineError) -> Fetched {
+        async let ghl = fetchSide(.ghl, mapping, run: run, options: options, parents: parents)
+        async let espo = fetchSide(.espo, mapping, run: run, options: options, parents: parents)
         let results = (await ghl, await espo)
         let sides = PerSide(ghl: try results.0.get(), espo: try results.1.get())
         return Fetched(
             listings: sides.map(\.listing), states: sides.map(\.state),
-            unreadable: sides.ghl.unreadable + sides.espo.unreadable)
+            unreadable: sides.ghl.unreadable + sides.espo.unreadable, listed: sides.map(\.listed))
     }
 
     private struct SideFetch: Sendable {
         var listing: Listing
         var state: FetchState
         var unreadable: [UnreadableRow]
+        var listed: Set<String>
     }
 
     private func fetchSide(
-        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions
+        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?
     ) async -> Result<SideFetch, EngineError> {
         do throws(EngineError) {
-            return .success(try await listSide(side, mapping, run: run, options: options))
+            return .success(try await listSide(side, mapping, run: run, options: options, parents: parents))
         } catch {
             return .failure(error)
         }
     }
 
-    private func listSide(_ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions) async throws(EngineError) -> SideFetch {
+    private func listSide(
+        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?
+    ) async throws(EngineError) -> SideFetch {
         let adapter = try connectors[side].adapter(for: mapping)
         let now = Date()
         let fingerprint = mapping.fingerprint
         let previous = FetchState(stored: try state { try store.watermark(entity: mapping.entity, side: side) })
         let reason = options.full ? "--full" : previous.fullReason(
             now: now, mapping: fingerprint, fullScanEvery: settings.fullScanEveryDays)
-        let full = reason != nil || adapter.listsEverything
-        if let reason, !options.full, !adapter.listsEverything {
+        // Read per parent: every record of the parents in scope, so the listing is full for them.
+        let perParent = adapter.listsPerParent ? (parents?.ids[side] ?? []) : nil
+        let full = reason != nil || adapter.listsEverything || perParent != nil
+        if let reason, !options.full, !adapter.listsEverything, perParent == nil {
             progress(.note("\(side.displayName) \(mapping.entity): full listing (\(reason))"))
+        }
+        if let perParent, let parents {
+            progress(.note("\(side.displayName) \(mapping.entity): reading those of \(perParent.count) \(parents.description)"))
         }
         let since = full ? nil : previous.highWater.map { $0.addingTimeInterval(-settings.overlapSeconds) }
         let links = try referenceLinks(of: mapping, side: side)
@@ -58,14 +77,15 @@ extension Engine {
         var unreadable: [UnreadableRow] = []
         /// Linked records whose row lacks a key the base holds a value for: possibly cleared.
         var suspects: [SideRecord] = []
+        var listed = Set<String>()
         let listingStarted = Date()
         do {
-            try await adapter.fetch(mapping, since: since) { page in
+            let handle: (ListingPage) async throws -> Void = { page in
                 var rows: [(record: SideRecord, identity: [String])] = []
                 rows.reserveCapacity(page.records.count)
                 unreadable += page.unreadable
                 for object in page.records {
-                    guard let record = mapping.record(
+                    guard var record = mapping.record(
                         from: object, side: side, absentMeansEmpty: page.absentMeansEmpty,
                         links: { entity, id in links[entity]?[id] })
                     else {
@@ -74,21 +94,28 @@ extension Engine {
                             message: "a listed record has no readable id"))
                         continue
                     }
+                    record.refusal = adapter.refusal(of: object)
                     if let updated = record.updatedAt, highWater.map({ updated > $0 }) ?? true { highWater = updated }
+                    listed.insert(record.id)
                     rows.append((record, mapping.identityValues(of: record.values)))
                 }
-                try store.saveSnapshot(entity: mapping.entity, side: side, records: rows, run: run)
+                try self.store.saveSnapshot(entity: mapping.entity, side: side, records: rows, run: run)
                 if !page.absentMeansEmpty {
                     // One query a page for the bases of the rows that lack a key, checked in memory.
                     let lacking = rows.map(\.record).filter { $0.values.count < mapping.fields.count }
-                    let bases = try store.bases(entity: mapping.entity, side: side, ids: lacking.map(\.id))
+                    let bases = try self.store.bases(entity: mapping.entity, side: side, ids: lacking.map(\.id))
                     suspects += lacking.filter { record in
                         guard let base = bases[record.id] else { return false }
                         return !ClearCheck.suspects(record.values, base: base, of: mapping, side: side).isEmpty
                     }
                 }
                 count += page.records.count + page.unreadable.count
-                progress(.fetched(entity: mapping.entity, side: side, count: count, full: full))
+                self.progress(.fetched(entity: mapping.entity, side: side, count: count, full: full))
+            }
+            if let perParent {
+                try await adapter.fetch(mapping, parents: perParent.sorted(), page: handle)
+            } else {
+                try await adapter.fetch(mapping, since: since, page: handle)
             }
         } catch let error as EngineError {
             throw error
@@ -102,16 +129,34 @@ extension Engine {
         try await settleClears(suspects, side: side, mapping, adapter: adapter, links: links, run: run)
         // A listing with rows it could not read is not a full one: a record it did not deliver is not gone.
         let complete = full && unreadable.isEmpty
-        if complete { _ = try state { try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run) } }
+        if complete {
+            if let perParent, let field = mapping.parent {
+                // Gone are only the records of the parents read.
+                _ = try state {
+                    try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run) { record in
+                        Reference(record.values[field])?.id(on: side).map(perParent.contains) ?? false
+                    }
+                }
+            } else if let covers = adapter.covers(mapping) {
+                _ = try state { try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run, covering: covers) }
+            } else {
+                _ = try state { try store.pruneSnapshot(entity: mapping.entity, side: side, notSeenIn: run) }
+            }
+        }
         for row in unreadable { progress(.note("\(side.displayName) \(mapping.entity): unreadable row: \(row)")) }
         // A record changed while the listing ran may have been passed over (GHL's search drops a
         // second sighting, EspoCRM's feed holds it back): the next listing starts no later than
         // this one did.
         if let seen = highWater, seen > listingStarted { highWater = listingStarted }
+        // A per-parent listing is full for its parents only: the next run's fresh-start check must not
+        // take it for a full listing of everything.
+        let fullAt = complete && (perParent == nil || parents?.isEverything == true) ? now : previous.fullAt
         return SideFetch(
             listing: complete ? .full(count: count) : .incremental(count: count),
-            state: FetchState(highWater: highWater, fullAt: complete ? now : previous.fullAt, mapping: fingerprint),
-            unreadable: unreadable)
+            state: FetchState(
+                highWater: highWater, fullAt: fullAt, mapping: fingerprint,
+                sweptAt: perParent != nil && complete ? now : previous.sweptAt),
+            unreadable: unreadable, listed: listed)
     }
 
     /// A row that lacks a key does not say the field is empty (GHL search rows carry less than the

@@ -28,18 +28,24 @@ extension Engine {
         guard let target = entry.operation.target else { return }
         let adapter = try connectors[target].adapter(for: mapping)
         let values = entry.operation.values
-        for key in mapping.identity {
-            guard let value = values[key.field], !value.isEmpty,
-                  let field = mapping.fields.first(where: { $0.name == key.field }),
+        let wanted = mapping.identityValues(of: values)
+        for (level, key) in mapping.identity.enumerated() {
+            // A key of several fields is looked up by its first plain one, then checked whole.
+            guard !wanted[level].isEmpty,
+                  let part = key.parts.first(where: { part in mapping.field(named: part.field)?.references == nil }),
+                  let value = values[part.field], !value.isEmpty,
+                  let field = mapping.field(named: part.field),
                   case .keys(let segments)? = field.sources[target].paths.first, segments.count == 1,
                   !segments[0].selectsPrimary,
                   let written = mapping.write(value, of: field, side: target).stringValue
             else { continue }
             let found: [JSONObject]
             do { found = try await adapter.find(mapping, attribute: segments[0].name, value: written) } catch { throw .api(error) }
+            let links = try referenceLinks(of: mapping, side: target)
             let rows = found.compactMap { object in
-                mapping.record(from: object, side: target).map { (record: $0, identity: mapping.identityValues(of: $0.values)) }
-            }
+                mapping.record(from: object, side: target, links: { entity, id in links[entity]?[id] })
+                    .map { (record: $0, identity: mapping.identityValues(of: $0.values)) }
+            }.filter { key.parts.count == 1 || $0.identity[level] == wanted[level] }
             try state { try store.saveSnapshot(entity: mapping.entity, side: target, records: rows, run: run) }
             if !rows.isEmpty {
                 progress(.note("\(target.displayName) \(mapping.entity): a create whose answer was lost did happen (\(rows.map(\.record.id).joined(separator: ", "))); linking it"))

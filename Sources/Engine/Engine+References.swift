@@ -43,7 +43,11 @@ extension Engine {
                 continue
             }
             var missing: FieldMapping?
-            for field in fields {
+            // A child is never created without its parent.
+            if operation.action == .create, let parent = mapping.parent, operation.values[parent]?.isEmpty ?? true {
+                missing = mapping.field(named: parent)
+            }
+            for field in fields where missing == nil {
                 guard case .unlinked(let side, let id)? = Reference(operation.values[field.name]), side != target else { continue }
                 let entity = field.references!
                 if let link = try state({ try store.link(entity: entity, side: side, id: id) }) {

@@ -36,6 +36,14 @@ public final class Engine: Sendable {
         public var overlapSeconds = 300.0
         /// Operations in flight at once on each side (each side's pacer limits them further).
         public var concurrency = 16
+        /// Children listed per parent (GHL notes) are read for every parent within this many days.
+        public var notesSweepDays = 7.0
+        /// Overrides `defaultOnCreate.daysAhead` in the `task` mapping (a GHL task needs a due date).
+        public var taskDefaultDueDays: Double?
+        /// Appointments are read from this many days back…
+        public var appointmentPastDays = 30.0
+        /// …to this many days ahead (the GHL connector lists calendar events over that window).
+        public var appointmentFutureDays = 365.0
 
         public init() {}
     }
@@ -92,13 +100,20 @@ public final class Engine: Sendable {
             for side in Side.allCases { try await connectors[side].check(ordered) }
             var entities: [RunSummary.Entity] = []
             var planned: [String: Plan] = [:]
+            var listed: [String: PerSide<Set<String>>] = [:]
+            var failed: [String: [RunSummary.FailedOperation]] = [:]
             for mapping in ordered {
                 if stop.isSet { break }
                 let resolved = try await prepare(mapping)
-                let fetched = try await fetch(resolved, run: run, options: options)
+                let scope = try parentScope(for: resolved, options: options, planned: planned, listed: listed)
+                let fetched = try await fetch(resolved, run: run, options: options, parents: scope)
+                listed[resolved.entity] = fetched.listed
                 try await reconcile(resolved, run: run, closing: options.mode == .sync)
-                var plan = try plan(resolved, listings: fetched.listings, options: options, planned: planned)
+                var plan = try plan(
+                    resolved, listings: fetched.listings, options: options, planned: planned,
+                    removedParents: Self.removedParents(of: resolved, planned: planned, failed: failed))
                 plan = try resolveReferences(in: plan, of: resolved, mode: options.mode, planned: planned)
+                plan = try refuseCreates(in: plan, of: resolved)
                 planned[resolved.entity] = plan
                 progress(.planned(entity: resolved.entity, writes: plan.writes.count))
                 if options.mode == .sync, let tripped = plan.massDeleteGuard {
@@ -111,6 +126,7 @@ public final class Engine: Sendable {
                         concurrency: settings.concurrency, stop: stop, progress: progress)
                     entity = try await executor.apply(plan)
                     entity.unreadable = fetched.unreadable
+                    failed[resolved.entity] = entity.failures
                 }
                 // The snapshot now holds everything listed; the next listing may start from here.
                 for side in Side.allCases {
@@ -140,6 +156,11 @@ public final class Engine: Sendable {
 
     private func prepare(_ mapping: Mapping) async throws(EngineError) -> Mapping {
         var resolved = mapping
+        if mapping.entity == "task", let days = settings.taskDefaultDueDays {
+            for i in resolved.fields.indices where resolved.fields[i].defaultOnCreate != nil {
+                resolved.fields[i].defaultOnCreate = CreateDefault(daysAhead: days)
+            }
+        }
         for side in Side.allCases {
             let adapter = try connectors[side].adapter(for: mapping)
             do { resolved = try await adapter.prepare(resolved) } catch { throw .api(error) }
@@ -153,7 +174,8 @@ public final class Engine: Sendable {
     /// A dry run applied nothing, so it also counts the pairs its plans of the referenced entities
     /// match: a reference to either record of such a pair reads as the pair a sync would link.
     private func plan(
-        _ mapping: Mapping, listings: PerSide<Listing>, options: RunOptions, planned: [String: Plan]
+        _ mapping: Mapping, listings: PerSide<Listing>, options: RunOptions, planned: [String: Plan],
+        removedParents: [LinkKey: Side?]
     ) throws(EngineError) -> Plan {
         let resolutions = try state { try store.resolutions(entity: mapping.entity) }
         var links = try referenceLinks(of: mapping)
@@ -171,7 +193,8 @@ public final class Engine: Sendable {
                 mapping: mapping,
                 options: PlanOptions(
                     allowMassDelete: options.allowMassDelete, maxDeletes: settings.maxDeletes,
-                    maxDeleteFraction: settings.maxDeleteFraction, resolutions: resolutions),
+                    maxDeleteFraction: settings.maxDeleteFraction, resolutions: resolutions,
+                    removedParents: removedParents),
                 listings: listings,
                 resolve: mapping.referencedEntities.isEmpty ? nil : { record, _ in Self.resolve(&record.values, of: mapping, links: links) })
         }

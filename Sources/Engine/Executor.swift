@@ -232,7 +232,8 @@ struct Executor: Sendable {
             switch operation.action {
             case .create:
                 let (id, base) = try await create(operation, on: target, connector: connector)
-                try store.complete(entry, createdId: id, base: base)
+                let kept = await writeBack(operation, to: target.other, adapter: adapters[target.other])
+                try store.complete(entry, createdId: id, base: base ?? kept)
                 createdId = id
             case .update:
                 guard let id = operation.id(on: target) else { return .success(.failed(operation, "an update needs the target's id")) }
@@ -243,7 +244,10 @@ struct Executor: Sendable {
                 try store.complete(entry, createdId: nil)
             case .delete:
                 guard let id = operation.id(on: target) else { return .success(.failed(operation, "a delete needs the target's id")) }
-                try await connector.delete(mapping, id: id)
+                // The API deleted it with its parent already (GHL, a contact's tasks): nothing to send.
+                if !(operation.cascade && connector.deletedWithParent) {
+                    try await connector.delete(mapping, id: id)
+                }
                 try store.complete(entry, createdId: nil)
             default:
                 try store.complete(entry, createdId: nil)
@@ -269,6 +273,26 @@ struct Executor: Sendable {
             return .failure(.state(error))
         } catch {
             return .failure(.api(APIError(.invalidResponse, service: target.displayName, endpoint: operation.action.rawValue, message: "\(error)")))
+        }
+    }
+
+    /// Writes the defaults a create filled in (`defaultOnCreate`) back to the record it came from.
+    /// Returns the base to keep when that fails (the create stands; the next run carries the value
+    /// over from the created record), nil when it succeeded or there was nothing to write.
+    private func writeBack(
+        _ operation: Plan.Operation, to source: Side, adapter: any ObjectAdapter
+    ) async -> FieldValues? {
+        let filled = operation.fields.filter(\.writtenBack)
+        guard !filled.isEmpty, let id = operation.id(on: source) else { return nil }
+        let values = Dictionary(filled.map { ($0.field, $0.to) }, uniquingKeysWith: { $1 })
+        let patch = mapping.patch(writing: values, to: source)
+        let previous = mapping.patch(writing: values.mapValues { _ in FieldValue.empty }, to: source)
+        do throws(APIError) {
+            try await adapter.update(mapping, id: id, patch: patch, previous: previous)
+            return nil
+        } catch {
+            progress(.note("\(source.displayName) \(mapping.entity) \(id): the default written to \(source.other.displayName) could not be written back (\(error.description)); the next run does"))
+            return operation.base.filter { key, _ in !values.keys.contains(key) }
         }
     }
 

@@ -10,11 +10,14 @@ struct FetchState: Sendable, Equatable {
     var fullAt: Date?
     /// The mapping's fingerprint when the snapshot was read: another mapping needs a full fetch.
     var mapping: String?
+    /// For children read per parent: when the last run read some (the rotating sweep continues from there).
+    var sweptAt: Date?
 
-    init(highWater: Date? = nil, fullAt: Date? = nil, mapping: String? = nil) {
+    init(highWater: Date? = nil, fullAt: Date? = nil, mapping: String? = nil, sweptAt: Date? = nil) {
         self.highWater = highWater
         self.fullAt = fullAt
         self.mapping = mapping
+        self.sweptAt = sweptAt
     }
 
     /// Reads the stored form; anything unreadable counts as never fetched.
@@ -26,7 +29,8 @@ struct FetchState: Sendable, Equatable {
         self.init(
             highWater: json["highWater"]?.stringValue.flatMap { FetchState.date($0) },
             fullAt: json["fullAt"]?.stringValue.flatMap { FetchState.date($0) },
-            mapping: json["mapping"]?.stringValue)
+            mapping: json["mapping"]?.stringValue,
+            sweptAt: json["sweptAt"]?.stringValue.flatMap { FetchState.date($0) })
     }
 
     var stored: String {
@@ -34,6 +38,7 @@ struct FetchState: Sendable, Equatable {
         if let highWater { object["highWater"] = .string(Timestamp.iso8601(Int64(highWater.timeIntervalSince1970))) }
         if let fullAt { object["fullAt"] = .string(Timestamp.iso8601(Int64(fullAt.timeIntervalSince1970))) }
         if let mapping { object["mapping"] = .string(mapping) }
+        if let sweptAt { object["sweptAt"] = .string(Timestamp.iso8601(Int64(sweptAt.timeIntervalSince1970))) }
         return JSON.object(object).serialized(sortedKeys: true)
     }
 

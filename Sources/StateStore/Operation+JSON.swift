@@ -19,6 +19,7 @@ extension Plan.Operation {
                 if let from = change.from { field.append(("from", from.storedJSON)) }
                 field.append(("to", change.to.storedJSON))
                 if change.settledConflict { field.append(("settledConflict", .bool(true))) }
+                if change.writtenBack { field.append(("writtenBack", .bool(true))) }
                 return JSON.object(JSONObject(uniqueKeysWithValues: field))
             })))
         }
@@ -28,6 +29,7 @@ extension Plan.Operation {
             members.append(("replacing", ["ghlId": .string(replacing.ghlId), "espoId": .string(replacing.espoId)]))
         }
         if let reason { members.append(("reason", .string(reason))) }
+        if cascade { members.append(("cascade", .bool(true))) }
         return .object(JSONObject(uniqueKeysWithValues: members))
     }
 
@@ -48,7 +50,8 @@ extension Plan.Operation {
             }
             fields.append(FieldChange(
                 field: name, from: try item["from"].map { (v) throws(StoredValueError) in try FieldValue(storedJSON: v) },
-                to: try FieldValue(storedJSON: to), settledConflict: item["settledConflict"]?.boolValue ?? false))
+                to: try FieldValue(storedJSON: to), settledConflict: item["settledConflict"]?.boolValue ?? false,
+                writtenBack: item["writtenBack"]?.boolValue ?? false))
         }
         var replacing: LinkKey?
         if let link = json["replacing"] {
@@ -62,7 +65,8 @@ extension Plan.Operation {
             target: try Stored.side(try string("target", in: json), column: "journal operation target"),
             ghlId: try string("ghlId", in: json), espoId: try string("espoId", in: json),
             fields: fields, base: try json["base"].map { (v) throws(StoredValueError) in try FieldValues(storedJSON: v) } ?? [:],
-            replacesBase: json["replacesBase"]?.boolValue ?? false, replacing: replacing, reason: try string("reason", in: json))
+            replacesBase: json["replacesBase"]?.boolValue ?? false, replacing: replacing, reason: try string("reason", in: json),
+            cascade: json["cascade"]?.boolValue ?? false)
     }
 }
 

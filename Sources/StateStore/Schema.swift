@@ -10,7 +10,7 @@ enum Schema {
     static let applicationID: Int32 = 0x4547_4853
 
     /// The latest schema version, the number of migrations.
-    static let version = 3
+    static let version = 4
 
     /// Times are stored as milliseconds since 1970 UTC; canonical values as `CanonicalEncoding` bytes
     /// with their hash (the UInt64 bit pattern in an INTEGER); sides as "ghl" / "espo".
@@ -156,6 +156,12 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
             try stamp(db, version: 3)
+        }
+        // v4: what a system refuses us to do to a record (only a note's author may edit or delete it),
+        // as JSON {"edit": reason, "delete": reason}; NULL when nothing is refused.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE snapshot ADD COLUMN refusal TEXT")
+            try stamp(db, version: 4)
         }
         return migrator
     }()

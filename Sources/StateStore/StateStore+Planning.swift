@@ -27,12 +27,12 @@ extension StateStore {
             let levels = mapping.identity.count
 
             // Columns: 0 ghl_id, 1 espo_id, 2 base, 3 paused, 4 base_hash; then per side (GHL from 5,
-            // EspoCRM from 10) hash, in_scope, identity, updated_at, payload, all NULL when the snapshot
-            // does not hold the record.
+            // EspoCRM from 11) hash, in_scope, identity, updated_at, payload, refusal, all NULL when the
+            // snapshot does not hold the record.
             let pairs = try Row.fetchCursor(db, sql: """
                 SELECT l.ghl_id, l.espo_id, l.base, l.paused, l.base_hash,
-                       g.hash, g.in_scope, g.identity, g.updated_at, g.payload,
-                       e.hash, e.in_scope, e.identity, e.updated_at, e.payload
+                       g.hash, g.in_scope, g.identity, g.updated_at, g.payload, g.refusal,
+                       e.hash, e.in_scope, e.identity, e.updated_at, e.payload, e.refusal
                 FROM link l
                 LEFT JOIN snapshot g ON g.entity = l.entity AND g.side = 'ghl' AND g.record_id = l.ghl_id
                 LEFT JOIN snapshot e ON e.entity = l.entity AND e.side = 'espo' AND e.record_id = l.espo_id
@@ -58,21 +58,21 @@ extension StateStore {
                 let espoId: String = row[1]
                 let digest = PlanBuilder.Digest(
                     link: LinkKey(ghlId: ghlId, espoId: espoId), baseHash: Stored.hash(row[4] as Int64),
-                    paused: row[3], ghl: digest(row, 5), espo: digest(row, 10))
+                    paused: row[3], ghl: digest(row, 5), espo: digest(row, 11))
                 if digest.isUnchanged {
                     let identities = wantsIdentity
-                        ? PerSide(ghl: try identity(row, 5, id: ghlId), espo: try identity(row, 10, id: espoId))
+                        ? PerSide(ghl: try identity(row, 5, id: ghlId), espo: try identity(row, 11, id: espoId))
                         : nil
                     builder.addUnchanged(digest, identity: identities)
                 } else {
                     let stored: PerSide<[String]?>? = wantsIdentity
                         ? PerSide(ghl: (row[7] as String?).flatMap { Stored.identity($0, count: levels) },
-                                  espo: (row[12] as String?).flatMap { Stored.identity($0, count: levels) })
+                                  espo: (row[13] as String?).flatMap { Stored.identity($0, count: levels) })
                         : nil
                     builder.add(
                         try Self.link(from: row),
                         ghl: digest.ghl == nil ? nil : try record(row, 5, id: ghlId),
-                        espo: digest.espo == nil ? nil : try record(row, 10, id: espoId),
+                        espo: digest.espo == nil ? nil : try record(row, 11, id: espoId),
                         identity: stored)
                 }
             }
@@ -84,7 +84,7 @@ extension StateStore {
     private static func unlinked(_ entity: String, on side: Side, _ db: Database) throws -> [SideRecord] {
         let linkColumn = side == .ghl ? "ghl_id" : "espo_id"
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.record_id, s.updated_at, s.in_scope, s.payload FROM snapshot s
+            SELECT s.record_id, s.updated_at, s.in_scope, s.payload, s.refusal FROM snapshot s
             WHERE s.entity = ?1 AND s.side = ?2
               AND NOT EXISTS (SELECT 1 FROM link l WHERE l.entity = ?1 AND l.\(linkColumn) = s.record_id)
               AND NOT EXISTS (SELECT 1 FROM tombstone t WHERE t.entity = ?1 AND t.side = ?2 AND t.record_id = s.record_id)

@@ -20,18 +20,19 @@ extension StateStore {
     ) throws(StateStoreError) where Records.Element == (record: SideRecord, identity: [String]) {
         try write("saving the \(side) snapshot of \(entity)") { db in
             let statement = try db.cachedStatement(sql: """
-                INSERT INTO snapshot (entity, side, record_id, updated_at, in_scope, hash, identity, seen_run, payload)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO snapshot (entity, side, record_id, updated_at, in_scope, hash, identity, seen_run, payload, refusal)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (entity, side, record_id) DO UPDATE SET
                     updated_at = excluded.updated_at, in_scope = excluded.in_scope, hash = excluded.hash,
-                    identity = excluded.identity, seen_run = excluded.seen_run, payload = excluded.payload
+                    identity = excluded.identity, seen_run = excluded.seen_run, payload = excluded.payload,
+                    refusal = excluded.refusal
                 """)
             var count = 0
             for (record, identity) in records {
                 let (bytes, hash) = CanonicalEncoding.encode(record.values)
                 statement.setUncheckedArguments([
                     entity, side.rawValue, record.id, record.updatedAt.map(Stored.millis), record.inScope,
-                    Stored.hash(hash), Stored.identity(identity), run, Data(bytes),
+                    Stored.hash(hash), Stored.identity(identity), run, Data(bytes), Stored.refusal(record.refusal),
                 ])
                 try statement.execute()
                 count += 1
@@ -51,11 +52,38 @@ extension StateStore {
         }
     }
 
+    /// After a listing in `run` that held every record `covers` accepts (the notes of some contacts,
+    /// the appointments of a time window): deletes the rows it accepts that the listing did not hold.
+    /// Returns how many were deleted.
+    public func pruneSnapshot(
+        entity: String, side: Side, notSeenIn run: Int64, covering covers: (SideRecord) -> Bool
+    ) throws(StateStoreError) -> Int {
+        try write("pruning the \(side) snapshot of \(entity)") { db in
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT record_id, updated_at, in_scope, payload, refusal FROM snapshot
+                    WHERE entity = ? AND side = ? AND seen_run <> ?
+                    """,
+                arguments: [entity, side.rawValue, run])
+            var gone: [String] = []
+            for row in rows {
+                let record = try Self.sideRecord(id: row[0], updatedAt: 1, inScope: 2, payload: 3, of: row)
+                if covers(record) { gone.append(record.id) }
+            }
+            for id in gone {
+                try db.execute(
+                    sql: "DELETE FROM snapshot WHERE entity = ? AND side = ? AND record_id = ?",
+                    arguments: [entity, side.rawValue, id])
+            }
+            return gone.count
+        }
+    }
+
     /// The stored record `id` of `entity` on `side`, nil when the snapshot does not hold it.
     public func snapshotRecord(entity: String, side: Side, id: String) throws(StateStoreError) -> SideRecord? {
         try read("reading \(side) record \(id) of \(entity)") { db in
             let row = try Row.fetchOne(
-                db, sql: "SELECT updated_at, in_scope, payload FROM snapshot WHERE entity = ? AND side = ? AND record_id = ?",
+                db, sql: "SELECT updated_at, in_scope, payload, refusal FROM snapshot WHERE entity = ? AND side = ? AND record_id = ?",
                 arguments: [entity, side.rawValue, id])
             return try row.map { row in try Self.sideRecord(id: id, updatedAt: 0, inScope: 1, payload: 2, of: row) }
         }
@@ -70,11 +98,13 @@ extension StateStore {
     }
 
     /// A record from the columns of `row` at the given indexes, decoded from SQLite's buffer.
+    /// The refusal is read from the column after `payload`.
     static func sideRecord(id: String, updatedAt: Int, inScope: Int, payload: Int, of row: Row) throws -> SideRecord {
         let values = try row.withUnsafeData(atIndex: payload) { data throws(CanonicalEncoding.DecodingError) in
             try CanonicalEncoding.decode(data ?? Data())
         }
         return SideRecord(
-            id: id, updatedAt: (row[updatedAt] as Int64?).map(Stored.date(millis:)), inScope: row[inScope], values: values)
+            id: id, updatedAt: (row[updatedAt] as Int64?).map(Stored.date(millis:)), inScope: row[inScope], values: values,
+            refusal: Stored.refusal(row[payload + 1] as String?))
     }
 }

@@ -17,6 +17,21 @@ enum Stored {
 
     static func hash(_ value: Int64) -> UInt64 { UInt64(bitPattern: value) }
 
+    /// A refusal as the JSON text of its column; nil when nothing is refused.
+    static func refusal(_ refusal: Refusal) -> String? {
+        guard !refusal.isEmpty else { return nil }
+        var object: JSONObject = [:]
+        if let edit = refusal.edit { object["edit"] = .string(edit) }
+        if let delete = refusal.delete { object["delete"] = .string(delete) }
+        return JSON.object(object).serialized(sortedKeys: true)
+    }
+
+    /// A refusal read back; anything unreadable reads as none.
+    static func refusal(_ text: String?) -> Refusal {
+        guard let text, let json = try? JSON(parsing: text) else { return Refusal() }
+        return Refusal(edit: json["edit"]?.stringValue, delete: json["delete"]?.stringValue)
+    }
+
     /// Identity values in one TEXT column, joined with U+001F (unit separator).
     static func identity(_ values: [String]) -> String {
         values.joined(separator: "\u{1F}")

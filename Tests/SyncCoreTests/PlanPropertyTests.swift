@@ -89,7 +89,7 @@ struct WorldGenerator {
         func put(_ values: FieldValues, side: Side, id: String, inScope: Bool) {
             world.write(values, to: side, id: id)
             var raw = noisy(world.records[side][id]!, side: side)
-            raw = world.mapping.sides[side].updatedAtPath.write(
+            raw = world.mapping.sides[side].updatedAtPath!.write(
                 .string(side == .ghl ? Timestamp.iso8601(times.randomElement(using: &rng)!) : Timestamp.naive(times.randomElement(using: &rng)!)),
                 into: raw)
             if !inScope { raw[side == .ghl ? "dnd" : "archived"] = true }

@@ -32,7 +32,7 @@ struct PlanWorld {
         let patch = mapping.patch(writing: values, to: side, creating: creating)
         var record = patch.applied(to: records[side][id] ?? ["id": .string(id)])
         clock += 1
-        record = mapping.sides[side].updatedAtPath.write(
+        record = mapping.sides[side].updatedAtPath!.write(
             .string(side == .ghl ? Timestamp.iso8601(clock) : Timestamp.naive(clock)), into: record)
         records[side][id] = whole[side] ? Self.leavingUnsetOut(record) : record
     }

@@ -66,7 +66,7 @@ struct MappingCommand: AsyncParsableCommand {
         var lines = [
             "\(mapping.entity)  (\(mapping.file))",
             "  GoHighLevel \(mapping.sides.ghl.object) ⇄ EspoCRM \(mapping.sides.espo.object); conflicts: \(mapping.conflict.rawValue); deletes: \(mapping.deletes.rawValue)",
-            "  identity: " + mapping.identity.map { "\($0.field) (\($0.match))" }.joined(separator: ", "),
+            "  identity: " + mapping.identity.map { $0.parts.map { "\($0.field) (\($0.match))" }.joined(separator: " + ") }.joined(separator: ", "),
         ]
         let rows = [["field", "direction", "GoHighLevel", "EspoCRM", "conflict"]] + mapping.fields.map { field in
             [

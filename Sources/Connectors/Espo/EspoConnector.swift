@@ -13,13 +13,19 @@ public struct EspoConnector: Connector {
     public let objects: [String: any ObjectAdapter]
 
     /// The objects (entity types) a mapping may name on the EspoCRM side.
-    public static let objectNames = ["Account", "Contact"]
+    public static let objectNames = ["Account", "Contact", "Meeting", "Note", "Task"]
 
-    public init(client: Espo.Client) {
+    /// `assignedUserId` is who new Tasks and Meetings are assigned to (config `espo.assignedUserId`);
+    /// nil: the API user.
+    public init(client: Espo.Client, assignedUserId: String? = nil) {
         self.client = client
+        let assignee = EspoAssignee(client: client, configured: assignedUserId)
         self.objects = [
             "Contact": EspoRecords<ListedRecord<ContactType>>(client: client),
             "Account": EspoRecords<ListedRecord<AccountType>>(client: client),
+            "Task": EspoActivities<ListedRecord<TaskType>>(client: client, assignee: assignee),
+            "Meeting": EspoActivities<ListedRecord<MeetingType>>(client: client, assignee: assignee),
+            "Note": EspoNotes(client: client, assignee: assignee),
         ]
         assert(Set(objects.keys) == Set(Self.objectNames))
     }
@@ -70,11 +76,13 @@ enum EspoAttributes {
 /// One EspoCRM entity type.
 struct EspoRecords<E: EspoEntity>: ObjectAdapter {
     let client: Espo.Client
+    /// Every listing holds only records matching these (a Task whose parent is a Contact).
+    var filters: [Espo.Where] = []
 
     func fetch(_ mapping: Mapping, since: Date?, page: (ListingPage) async throws -> Void) async throws {
         let from = since.map { Timestamp.naive(Int64($0.timeIntervalSince1970)) }
         let endpoint = "GET /\(E.entityType.rawValue)"
-        for try await changes in client.changes(E.self, since: from) {
+        for try await changes in client.changes(E.self, since: from, filters: filters) {
             try await page(ListingPage(
                 records: changes.records.map(\.record.attributes),
                 // A row answers every attribute, null when empty; a key it lacks is not known to be empty.
@@ -102,6 +110,13 @@ struct EspoRecords<E: EspoEntity>: ObjectAdapter {
     }
 
     func update(_ mapping: Mapping, id: String, patch: RecordPatch, previous: RecordPatch) async throws(APIError) {
+        try await update(mapping, id: id, patch: patch, previous: previous, extra: [:])
+    }
+
+    /// `update`, with `extra` attributes written alongside.
+    func update(
+        _ mapping: Mapping, id: String, patch: RecordPatch, previous: RecordPatch, extra: JSONObject
+    ) async throws(APIError) {
         var current: JSONObject = [:]
         if patch.needsCurrentRecord { current = try await client.read(E.self, id: id).record.attributes }
         let written = patch.applied(to: current)
@@ -110,6 +125,7 @@ struct EspoRecords<E: EspoEntity>: ObjectAdapter {
             guard case .keys(let segments) = assignment.path else { continue }
             body[segments[0].name] = written[segments[0].name] ?? .null
         }
+        for (key, value) in extra { body[key] = value }
         _ = try await client.update(E.self, id: id, body)
     }
 
@@ -129,6 +145,8 @@ protocol ListedType: Sendable {
 
 enum ContactType: ListedType { static let entityType = Espo.EntityType.contact }
 enum AccountType: ListedType { static let entityType = Espo.EntityType.account }
+enum TaskType: ListedType { static let entityType = Espo.EntityType.task }
+enum MeetingType: ListedType { static let entityType = Espo.EntityType.meeting }
 
 /// A record as the sync reads it: the raw attributes only. The mapping reads what it needs, so an
 /// attribute of an unexpected type (a custom field, a module's addition) costs nothing here, where a

@@ -4,18 +4,40 @@ import GHLClient
 import SyncCore
 import Transport
 
-/// GoHighLevel as the engine sees it: one location's contacts and businesses, one adapter each.
+/// GoHighLevel as the engine sees it: one location's contacts, businesses, tasks, notes and
+/// appointments, one adapter each.
 public struct GHLConnector: Connector {
     public let client: GHLClient
     public let side = Side.ghl
     public let objects: [String: any ObjectAdapter]
 
     /// The objects a mapping may name on the GHL side.
-    public static let objectNames = ["business", "contact"]
+    public static let objectNames = ["appointment", "business", "contact", "note", "task"]
 
-    public init(client: GHLClient) {
+    /// Where appointments are created and which of them are read.
+    public struct Calendars: Sendable {
+        /// The calendar new appointments go in (config `ghl.calendarId`); nil: none are created.
+        public var calendarId: String?
+        /// Appointments are read from this many days back (`sync.appointments.pastDays`)…
+        public var pastDays: Double
+        /// …to this many days ahead (`sync.appointments.futureDays`).
+        public var futureDays: Double
+
+        public init(calendarId: String? = nil, pastDays: Double = 30, futureDays: Double = 365) {
+            self.calendarId = calendarId
+            self.pastDays = pastDays
+            self.futureDays = futureDays
+        }
+    }
+
+    public init(client: GHLClient, calendars: Calendars = Calendars()) {
         self.client = client
-        self.objects = ["contact": GHLContacts(client: client), "business": GHLBusinesses(client: client)]
+        self.objects = [
+            "contact": GHLContacts(client: client), "business": GHLBusinesses(client: client),
+            "task": GHLTasks(client: client), "note": GHLNotes(client: client),
+            "appointment": GHLAppointments(
+                client: client, calendarId: calendars.calendarId, pastDays: calendars.pastDays, futureDays: calendars.futureDays),
+        ]
         assert(Set(objects.keys) == Set(Self.objectNames))
     }
 

@@ -64,9 +64,9 @@ extension Mapping {
 
 /// Reads the JSON document of a mapping file into a `Mapping`.
 enum MappingDocument {
-    static let topKeys = ["entity", "ghl", "espo", "identity", "conflict", "deletes", "fields"]
+    static let topKeys = ["entity", "ghl", "espo", "identity", "conflict", "conflictFallback", "deletes", "parent", "fields"]
     static let sideKeys = ["object", "id", "updatedAt", "filter", "createRequires"]
-    static let fieldKeys = ["type", "entity", "direction", "conflict", "ghl", "espo", "transforms", "samples"]
+    static let fieldKeys = ["type", "entity", "direction", "conflict", "ghl", "espo", "transforms", "samples", "defaultOnCreate"]
     static let sourceKeys = ["path", "paths", "customField", "transforms"]
 
     static func read(_ json: JSON, reader: inout DocumentReader) -> Mapping? {
@@ -79,6 +79,12 @@ enum MappingDocument {
         }
         let conflict = top["conflict"].map { reader.choice($0, at: "$.conflict", as: ConflictPolicy.self) } ?? .newestWins
         let deletes = top["deletes"].map { reader.choice($0, at: "$.deletes", as: DeletePolicy.self) } ?? .propagate
+        let fallback = top["conflictFallback"].map { reader.choice($0, at: "$.conflictFallback", as: ConflictPolicy.self) } ?? .manual
+        if fallback == .newestWins {
+            reader.fail("$.conflictFallback", "the fallback settles conflicts where \"newest\" cannot be known, so it cannot be \"newest-wins\"",
+                        fix: "use \"manual\", \"ghl-wins\" or \"espo-wins\"")
+        }
+        let parent = top["parent"].flatMap { reader.string($0, at: "$.parent", what: "the name of a reference field") }
         var fields: [FieldMapping] = []
         if let json = reader.required(top, "fields", at: "$", what: "{\"email\": {\"ghl\": \"email\", \"espo\": \"emailAddress\"}}"),
            let object = reader.object(json, at: "$.fields", allowed: Array(json.objectValue?.keys ?? []), what: "the fields") {
@@ -95,9 +101,13 @@ enum MappingDocument {
         let identity = top["identity"].map { identityKeys($0, reader: &reader) }
             ?? [IdentityKey(field: "email", match: .email), IdentityKey(field: "phone", match: .phone(defaultRegion: "US"))]
                 .filter { names.contains($0.field) }
-        guard let entity, let ghl, let espo, let conflict, let deletes else { return nil }
+        if let parent, !fields.contains(where: { $0.name == parent && $0.type == .reference }) {
+            reader.fail("$.parent", "\"\(parent)\" is not a field of type \"reference\"",
+                        fix: "name the reference field that points at the parent record, e.g. \"contact\"")
+        }
+        guard let entity, let ghl, let espo, let conflict, let deletes, let fallback else { return nil }
         return Mapping(entity: entity, file: reader.file, sides: PerSide(ghl: ghl, espo: espo), fields: fields,
-                       identity: identity, conflict: conflict, deletes: deletes)
+                       identity: identity, conflict: conflict, deletes: deletes, conflictFallback: fallback, parent: parent)
     }
 
     private static func side(_ json: JSON, _ side: Side, at path: String, reader: inout DocumentReader) -> SideSpec? {
@@ -107,8 +117,12 @@ enum MappingDocument {
             at: path + ".object", what: "the object name")
         let idPath = o["id"].flatMap { sourcePath($0, at: path + ".id", side: side, reader: &reader) } ?? .key("id")
         let updatedDefault = side == .ghl ? "dateUpdated" : "modifiedAt"
-        let updatedAt = o["updatedAt"].flatMap { sourcePath($0, at: path + ".updatedAt", side: side, reader: &reader) }
-            ?? .key(updatedDefault)
+        // `"updatedAt": null`: the object keeps no change time (GHL tasks and notes).
+        let updatedAt: SourcePath? = switch o["updatedAt"] {
+        case nil: .key(updatedDefault)
+        case .null?: nil
+        case let json?: sourcePath(json, at: path + ".updatedAt", side: side, reader: &reader)
+        }
         let filter = o["filter"].flatMap { self.filter($0, at: path + ".filter", side: side, reader: &reader) }
         var requires: CreateRequirement?
         if let json = o["createRequires"],
@@ -154,10 +168,23 @@ enum MappingDocument {
             reader.fail(path + ".entity", "\"entity\" is only for fields of type \"reference\"",
                         fix: "add \"type\": \"reference\", or remove \"entity\"")
         }
+        var createDefault: CreateDefault?
+        if let json = o["defaultOnCreate"] {
+            if type != .dateTime {
+                reader.fail(path + ".defaultOnCreate", "\"defaultOnCreate\" is only for fields of type \"dateTime\"",
+                            fix: "add \"type\": \"dateTime\", or remove \"defaultOnCreate\"")
+            } else if let d = reader.object(json, at: path + ".defaultOnCreate", allowed: ["daysAhead"], what: "a default for creates"),
+                      case .number(let days)? = d["daysAhead"], days >= 0 {
+                createDefault = CreateDefault(daysAhead: days)
+            } else {
+                reader.fail(path + ".defaultOnCreate", "expected {\"daysAhead\": N} with N ≥ 0",
+                            fix: "write {\"daysAhead\": 7}")
+            }
+        }
         guard let type, let direction, let ghl = sources.ghl, let espo = sources.espo else { return nil }
         if case nil? = conflict { return nil }
         return FieldMapping(name: name, type: type, direction: direction, conflict: conflict ?? nil,
-                            ghl: ghl, espo: espo, samples: samples, references: references)
+                            ghl: ghl, espo: espo, samples: samples, references: references, defaultOnCreate: createDefault)
     }
 
     private static func source(_ json: JSON, at path: String, side: Side, reader: inout DocumentReader) -> FieldSource? {
@@ -295,27 +322,43 @@ enum MappingDocument {
         var keys: [IdentityKey] = []
         for (i, item) in items.enumerated() {
             let path = "$.identity[\(i)]"
-            if case .string(let field) = item {
-                keys.append(IdentityKey(field: field, match: .text))
+            if case .object(let o) = item, let all = o["allOf"] {
+                if o.count > 1 {
+                    reader.fail(path, "\"allOf\" stands alone in its key", fix: "move the other keys into the \"allOf\" list")
+                }
+                guard let parts = reader.array(all, at: path + ".allOf", what: "the fields that must all match") else { continue }
+                if parts.count < 2 {
+                    reader.fail(path + ".allOf", "\"allOf\" needs at least two fields", fix: "list two or more, or write the one key without \"allOf\"")
+                }
+                let read = parts.enumerated().compactMap { j, part in identityPart(part, at: "\(path).allOf[\(j)]", reader: &reader) }
+                if read.count == parts.count && !read.isEmpty { keys.append(IdentityKey(parts: read)) }
                 continue
             }
-            guard let o = reader.object(item, at: path, allowed: ["field", "match", "defaultRegion"], what: "an identity key"),
-                  let field = reader.string(reader.required(o, "field", at: path, what: "\"email\""), at: path + ".field", what: "a field name")
-            else { continue }
-            switch o["match"]?.stringValue ?? "text" {
-            case "text": keys.append(IdentityKey(field: field, match: .text))
-            case "email": keys.append(IdentityKey(field: field, match: .email))
-            case "phone":
-                let region = o["defaultRegion"].flatMap { reader.string($0, at: path + ".defaultRegion", what: "a region code") } ?? "US"
-                if PhoneNumber.callingCode(ofRegion: region) == nil {
-                    reader.fail(path + ".defaultRegion", "unknown region \"\(region)\"", fix: "use an ISO 3166-1 alpha-2 code such as \"US\"")
-                }
-                keys.append(IdentityKey(field: field, match: .phone(defaultRegion: region.uppercased())))
-            default:
-                reader.fail(path + ".match", "\"\(o["match"].map { $0.stringValue ?? $0.kindName } ?? "")\" is not a match kind",
-                            fix: "use \"text\", \"email\" or \"phone\"")
-            }
+            if let part = identityPart(item, at: path, reader: &reader) { keys.append(IdentityKey(parts: [part])) }
         }
         return keys
+    }
+
+    private static func identityPart(_ item: JSON, at path: String, reader: inout DocumentReader) -> IdentityPart? {
+        if case .string(let field) = item { return IdentityPart(field: field, match: .text) }
+        guard let o = reader.object(item, at: path, allowed: ["field", "match", "defaultRegion"], what: "an identity key"),
+              let field = reader.string(reader.required(o, "field", at: path, what: "\"email\""), at: path + ".field", what: "a field name")
+        else { return nil }
+        switch o["match"]?.stringValue ?? "text" {
+        case "text": return IdentityPart(field: field, match: .text)
+        case "email": return IdentityPart(field: field, match: .email)
+        case "exact": return IdentityPart(field: field, match: .exact)
+        case "minute": return IdentityPart(field: field, match: .minute)
+        case "phone":
+            let region = o["defaultRegion"].flatMap { reader.string($0, at: path + ".defaultRegion", what: "a region code") } ?? "US"
+            if PhoneNumber.callingCode(ofRegion: region) == nil {
+                reader.fail(path + ".defaultRegion", "unknown region \"\(region)\"", fix: "use an ISO 3166-1 alpha-2 code such as \"US\"")
+            }
+            return IdentityPart(field: field, match: .phone(defaultRegion: region.uppercased()))
+        default:
+            reader.fail(path + ".match", "\"\(o["match"].map { $0.stringValue ?? $0.kindName } ?? "")\" is not a match kind",
+                        fix: "use \"text\", \"email\", \"phone\", \"exact\" or \"minute\"")
+            return nil
+        }
     }
 }

@@ -30,7 +30,7 @@ extension Mapping {
         }
         return SideRecord(
             id: id,
-            updatedAt: Mapping.instant(spec.updatedAtPath.read(from: raw)),
+            updatedAt: spec.updatedAtPath.flatMap { Mapping.instant($0.read(from: raw)) },
             inScope: spec.filter?.matches(raw) ?? true,
             values: values
         )
@@ -139,8 +139,14 @@ extension Mapping {
     /// The record's normalised identity values, one per identity key ("" when it has none).
     public func identityValues(of values: FieldValues) -> [String] {
         identity.map { key in
-            guard let value = values[key.field] else { return "" }
-            return key.match.normalize(value)
+            var parts: [String] = []
+            for part in key.parts {
+                guard let value = values[part.field] else { return "" }
+                let normalized = part.match.normalize(value)
+                if normalized.isEmpty { return "" }
+                parts.append(normalized)
+            }
+            return parts.joined(separator: "\u{1E}")
         }
     }
 
@@ -183,6 +189,10 @@ extension IdentityMatch {
         case .phone(let region):
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return PhoneNumber.e164(trimmed, defaultRegion: region) ?? trimmed.filter(\.isNumber)
+        case .exact: return text
+        case .minute:
+            guard let seconds = Timestamp.parse(text) else { return Transform.collapse(text).lowercased() }
+            return Timestamp.iso8601(seconds - ((seconds % 60) + 60) % 60)
         }
     }
 }

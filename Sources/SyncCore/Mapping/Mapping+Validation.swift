@@ -16,8 +16,10 @@ extension Mapping {
             fail(DocumentReader.child("$.fields", field.name) + ".entity", "a \(entity) cannot reference its own entity",
                  "point the reference at another entity, e.g. \"business\"")
         }
-        for (i, key) in identity.enumerated() where !names.contains(key.field) {
-            fail("$.identity[\(i)]", "\"\(key.field)\" is not a mapped field", "use one of \(known)")
+        for (i, key) in identity.enumerated() {
+            for field in key.fields where !names.contains(field) {
+                fail("$.identity[\(i)]", "\"\(field)\" is not a mapped field", "use one of \(known)")
+            }
         }
         for side in Side.allCases {
             guard let requires = sides[side].createRequires else { continue }

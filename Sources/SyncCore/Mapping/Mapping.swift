@@ -14,11 +14,20 @@ public struct Mapping: Sendable, Hashable {
     public var conflict: ConflictPolicy
     /// What a delete on one side does to the other.
     public var deletes: DeletePolicy
+    /// How a conflict under `newest-wins` is settled when a side keeps no change time (GHL tasks and
+    /// notes), so "newest" cannot be known.
+    public var conflictFallback: ConflictPolicy
+    /// The reference field naming the record this one belongs to (a task's `contact`): children are
+    /// listed per parent where an API lists them so, and go when their parent's delete propagates.
+    public var parent: String?
 
     public init(
         entity: String, file: String, sides: PerSide<SideSpec>, fields: [FieldMapping],
-        identity: [IdentityKey], conflict: ConflictPolicy = .newestWins, deletes: DeletePolicy = .propagate
+        identity: [IdentityKey], conflict: ConflictPolicy = .newestWins, deletes: DeletePolicy = .propagate,
+        conflictFallback: ConflictPolicy = .manual, parent: String? = nil
     ) {
+        self.conflictFallback = conflictFallback
+        self.parent = parent
         self.entity = entity
         self.file = file
         self.sides = sides
@@ -40,6 +49,9 @@ public struct Mapping: Sendable, Hashable {
 
     /// The policy that settles a conflict on `field`.
     public func conflictPolicy(for field: FieldMapping) -> ConflictPolicy { field.conflict ?? conflict }
+
+    /// The entity of the `parent` field, if any.
+    public var parentEntity: String? { parent.flatMap { field(named: $0)?.references } }
 }
 
 /// One side's part of a mapping.
@@ -48,15 +60,16 @@ public struct SideSpec: Sendable, Hashable {
     public var object: String
     /// Where the record id is.
     public var idPath: SourcePath
-    /// Where the last-change time is (GHL `dateUpdated`, EspoCRM `modifiedAt`).
-    public var updatedAtPath: SourcePath
+    /// Where the last-change time is (GHL `dateUpdated`, EspoCRM `modifiedAt`); nil when the object
+    /// keeps none (GHL tasks and notes).
+    public var updatedAtPath: SourcePath?
     /// Records that fail the filter are out of scope: never created elsewhere, unlinked if they were linked.
     public var filter: Filter?
     /// What a record must have for this side to accept its creation.
     public var createRequires: CreateRequirement?
 
     public init(
-        object: String, idPath: SourcePath = .key("id"), updatedAtPath: SourcePath,
+        object: String, idPath: SourcePath = .key("id"), updatedAtPath: SourcePath?,
         filter: Filter? = nil, createRequires: CreateRequirement? = nil
     ) {
         self.object = object
@@ -80,11 +93,16 @@ public struct FieldMapping: Sendable, Hashable {
     public var samples: [JSON]
     /// For a `reference` field, the entity whose records it points at (`business`).
     public var references: String?
+    /// For a `dateTime` field: what a create fills in when the record has no value, written back to the
+    /// record it came from so both sides agree (a GHL task needs a due date, an EspoCRM one does not).
+    public var defaultOnCreate: CreateDefault?
 
     public init(
         name: String, type: FieldType = .string, direction: Direction = .both, conflict: ConflictPolicy? = nil,
-        ghl: FieldSource, espo: FieldSource, samples: [JSON] = [], references: String? = nil
+        ghl: FieldSource, espo: FieldSource, samples: [JSON] = [], references: String? = nil,
+        defaultOnCreate: CreateDefault? = nil
     ) {
+        self.defaultOnCreate = defaultOnCreate
         self.name = name
         self.references = references
         self.type = type
@@ -183,8 +201,32 @@ public struct CreateRequirement: Sendable, Hashable {
     }
 }
 
-/// A key that identifies the same person on both sides.
+/// A date-time a create fills in when the record has none: `daysAhead` days after the create.
+public struct CreateDefault: Sendable, Hashable {
+    public var daysAhead: Double
+
+    public init(daysAhead: Double) { self.daysAhead = daysAhead }
+}
+
+/// A key that identifies the same record on both sides: one field, or several that must all match
+/// (`{"allOf": […]}`: a task is its contact, title and due minute).
 public struct IdentityKey: Sendable, Hashable {
+    public var parts: [IdentityPart]
+
+    public init(parts: [IdentityPart]) { self.parts = parts }
+
+    public init(field: String, match: IdentityMatch) { self.parts = [IdentityPart(field: field, match: match)] }
+
+    /// The first field, which names a one-field key.
+    public var field: String { parts[0].field }
+    /// Every field the key reads.
+    public var fields: [String] { parts.map(\.field) }
+    /// The key's name for messages: its fields joined with "+".
+    public var name: String { fields.joined(separator: "+") }
+}
+
+/// One field of an identity key and how its value is compared.
+public struct IdentityPart: Sendable, Hashable {
     public var field: String
     public var match: IdentityMatch
 
@@ -202,4 +244,8 @@ public enum IdentityMatch: Sendable, Hashable {
     case email
     /// E.164 with a default region for national numbers.
     case phone(defaultRegion: String)
+    /// The canonical value as it is (references, ids).
+    case exact
+    /// A date-time to the minute, in UTC.
+    case minute
 }

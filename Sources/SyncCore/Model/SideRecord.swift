@@ -10,13 +10,31 @@ public struct SideRecord: Sendable, Hashable {
     public var inScope: Bool
     /// Canonical values; a field the API did not return has no entry.
     public var values: FieldValues
+    /// What its system refuses us to do to it, with the reason (only a note's author may edit it).
+    public var refusal: Refusal
 
-    public init(id: String, updatedAt: Date? = nil, inScope: Bool = true, values: FieldValues) {
+    public init(id: String, updatedAt: Date? = nil, inScope: Bool = true, values: FieldValues, refusal: Refusal = Refusal()) {
+        self.refusal = refusal
         self.id = id
         self.updatedAt = updatedAt
         self.inScope = inScope
         self.values = values
     }
+}
+
+/// Changes a system refuses to take for one record, each with the reason a person reads.
+public struct Refusal: Sendable, Hashable {
+    /// Why an update would be refused; nil when it would be taken.
+    public var edit: String?
+    /// Why a delete would be refused; nil when it would be taken.
+    public var delete: String?
+
+    public init(edit: String? = nil, delete: String? = nil) {
+        self.edit = edit
+        self.delete = delete
+    }
+
+    public var isEmpty: Bool { edit == nil && delete == nil }
 }
 
 /// What one fetch of a side saw.

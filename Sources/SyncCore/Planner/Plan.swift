@@ -18,6 +18,9 @@ public struct Plan: Sendable, Hashable {
     public var unchanged: Int
     /// How many links the plan started from.
     public var linkCount: Int
+    /// Pairs whose records this plan removes for a delete: the side the record was deleted on (nil:
+    /// both). Their children go with them.
+    public var removed: [LinkKey: Side?] = [:]
 
     public init(
         entity: String, operations: [Plan.Operation] = [], conflicts: [Conflict] = [], skipped: [Skip] = [],
@@ -101,14 +104,18 @@ public struct Operation: Sendable, Hashable {
     public var replacesBase: Bool
     /// For a create that replaces a record deleted on `target`: the link to replace.
     public var replacing: LinkKey?
+    /// For a delete: it follows from its parent's delete in this run (outside the mass-delete guard;
+    /// an API that deletes children with their parent needs no call).
+    public var cascade: Bool
     /// Why, in words, for bookkeeping operations.
     public var reason: String?
 
     public init(
         action: Action, target: Side? = nil, ghlId: String? = nil, espoId: String? = nil,
         fields: [FieldChange] = [], base: FieldValues = [:], replacesBase: Bool = false, replacing: LinkKey? = nil,
-        reason: String? = nil
+        reason: String? = nil, cascade: Bool = false
     ) {
+        self.cascade = cascade
         self.action = action
         self.target = target
         self.ghlId = ghlId
@@ -157,8 +164,12 @@ public struct FieldChange: Sendable, Hashable {
     public var to: FieldValue
     /// Set when the value won a conflict.
     public var settledConflict: Bool
+    /// For a create: a default filled in because the record had no value (`defaultOnCreate`); it is
+    /// written back to the record the create came from, so both sides agree.
+    public var writtenBack: Bool
 
-    public init(field: String, from: FieldValue?, to: FieldValue, settledConflict: Bool = false) {
+    public init(field: String, from: FieldValue?, to: FieldValue, settledConflict: Bool = false, writtenBack: Bool = false) {
+        self.writtenBack = writtenBack
         self.field = field
         self.from = from
         self.to = to
@@ -239,6 +250,9 @@ public struct Skip: Sendable, Hashable {
         case unsupported(String)
         /// `field` was emptied here, and the other side requires it: the clear is not written there.
         case requiredOnTarget(field: String)
+        /// The other side refuses this change of its record, for the reason given (only a note's author
+        /// may edit or delete it): not sent, shown on every run, and nothing is undone.
+        case refused(String)
     }
 
     /// The side the record lives on.
@@ -268,6 +282,8 @@ public struct Skip: Sendable, Hashable {
             return "parent not linked: its \(field) is a \(entity) that is not linked to a \(other) record (outside a filter, failed, or not synced yet)"
         case .unsupported(let reason):
             return reason
+        case .refused(let reason):
+            return "not written to \(other): \(reason)"
         case .requiredOnTarget(let field):
             return "\(field) was emptied here, but \(other) requires it: the clear is not written there; give the field a value again, or empty it in \(other) too"
         }

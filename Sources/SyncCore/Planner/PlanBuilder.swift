@@ -19,6 +19,12 @@ public struct PlanBuilder: Sendable {
     private var missing = PerSide(ghl: 0, espo: 0)
     private var unchanged = 0
     private var linkCount = 0
+    /// Pairs whose parent's delete this run takes them along: outside the guard.
+    private var cascaded = 0
+    /// Pairs removed for a delete, with the side deleted on.
+    private var removed: [LinkKey: Side?] = [:]
+    /// `options.removedParents` by the id of either side's parent record.
+    private let removedParentIds: PerSide<[String: Side?]>
 
     private let unlinked: PerSide<[SideRecord]>
     private let unlinkedIdentity: PerSide<[String: [String]]>
@@ -38,6 +44,12 @@ public struct PlanBuilder: Sendable {
         self.listings = listings
         self.unlinked = unlinked
         self.mappedFields = Set(mapping.fields.map(\.name))
+        var removed = PerSide<[String: Side?]>(ghl: [:], espo: [:])
+        for (key, gone) in options.removedParents {
+            removed.ghl[key.ghlId] = .some(gone)
+            removed.espo[key.espoId] = .some(gone)
+        }
+        self.removedParentIds = removed
         let identity = unlinked.map { records in
             Dictionary(records.map { ($0.id, mapping.identityValues(of: $0.values)) }, uniquingKeysWith: { a, _ in a })
         }
@@ -116,6 +128,10 @@ public struct PlanBuilder: Sendable {
         defer { knownIdentity = PerSide(ghl: nil, espo: nil) }
         linkCount += 1
         let ids = (ghlId: link.ghlId, espoId: link.espoId)
+        if let gone = removedParent(of: link, ghl: ghl, espo: espo) {
+            cascade(link, ghl: ghl, espo: espo, parentGone: gone)
+            return
+        }
         let decision = RecordDecision.decide(
             link, ghl: ghl, espo: espo, listings: listings, mapping: mapping,
             resolution: options.resolutions[ConflictKey(link: link.key, field: "*")])
@@ -137,6 +153,7 @@ public struct PlanBuilder: Sendable {
                 action: .unlink, target: left, ghlId: ids.ghlId, espoId: ids.espoId,
                 reason: "left \(which); neither record is deleted, and the pair syncs again when both are back in scope"))
         case .forget(nil):
+            removed[link.key] = .some(nil)
             missing.ghl += listings.ghl.isFull ? 1 : 0
             missing.espo += listings.espo.isFull ? 1 : 0
             missingOperations.append(Plan.Operation(
@@ -153,7 +170,12 @@ public struct PlanBuilder: Sendable {
             missingOperations.append(Plan.Operation(
                 action: .unlink, target: gone, ghlId: ids.ghlId, espoId: ids.espoId,
                 reason: "deleted in \(gone.displayName); delete policy \"ignore\" keeps the \(gone.other.displayName) record, no longer synced"))
+        case .propagateDelete(let gone) where kept(gone).refusal.delete != nil:
+            // The other system refuses the delete: shown on every run, nothing is sent or undone.
+            registerLinked(kept(gone), side: gone.other)
+            skipped.append(Skip(side: gone, id: link.id(on: gone), reason: .refused(kept(gone).refusal.delete!)))
         case .propagateDelete(let gone):
+            removed[link.key] = gone
             missing[gone] += 1
             deletedHolders.append((kept(gone), gone.other))
             missingOperations.append(Plan.Operation(
@@ -165,10 +187,39 @@ public struct PlanBuilder: Sendable {
         }
     }
 
+    /// The side the pair's parent was deleted on in this run (`.some(nil)`: both), nil when it was not.
+    private func removedParent(of link: Link, ghl: SideRecord?, espo: SideRecord?) -> Side?? {
+        guard let parent = mapping.parent, !options.removedParents.isEmpty else { return nil }
+        for value in [ghl?.values[parent], espo?.values[parent], link.base[parent]] {
+            guard let reference = Reference(value) else { continue }
+            for side in Side.allCases {
+                if let id = reference.id(on: side), let gone = removedParentIds[side][id] { return .some(gone) }
+            }
+        }
+        return nil
+    }
+
+    /// A child whose parent's delete this run applies: deleted with it where the parent's delete
+    /// goes (an API that deletes children with their parent needs no call); where the parent was
+    /// deleted, the system decided for its children, and the pair is dropped.
+    private mutating func cascade(_ link: Link, ghl: SideRecord?, espo: SideRecord?, parentGone: Side?) {
+        cascaded += 1
+        let records = PerSide(ghl: ghl, espo: espo)
+        if let target = parentGone?.other, records[target] != nil {
+            operations.append(Plan.Operation(
+                action: .delete, target: target, ghlId: link.ghlId, espoId: link.espoId,
+                reason: "its \(mapping.parentEntity ?? "parent") was deleted in \(parentGone!.displayName)", cascade: true))
+        } else {
+            operations.append(Plan.Operation(
+                action: .forget, ghlId: link.ghlId, espoId: link.espoId,
+                reason: "its \(mapping.parentEntity ?? "parent") was deleted"))
+        }
+    }
+
     private mutating func registerLinked(_ record: SideRecord, side: Side, changes: [FieldChange] = []) {
         guard needsLinkedIdentity else { return }
         if let known = knownIdentity[side], known.count == mapping.identity.count,
-           !changes.contains(where: { change in mapping.identity.contains { $0.field == change.field } }) {
+           !changes.contains(where: { change in mapping.identity.contains { $0.fields.contains(change.field) } }) {
             registerLinked(id: record.id, identity: known, side: side)
             return
         }
@@ -192,6 +243,8 @@ public struct PlanBuilder: Sendable {
     /// Three-way merge of one pair, field by field. A pair just matched has no base yet.
     private mutating func planPair(_ link: Link, _ records: PerSide<SideRecord>, base: FieldValues, start: Start?) {
         let newer = PlanBuilder.newer(records.ghl.updatedAt, records.espo.updatedAt)
+        // A side whose object keeps no change time (GHL tasks, notes): "newest" cannot be known.
+        let timesUnknown = mapping.sides.ghl.updatedAtPath == nil || mapping.sides.espo.updatedAtPath == nil
         var changes = PerSide<[FieldChange]>(ghl: [], espo: [])
         var newBase = PerSide<FieldValues>(ghl: [:], espo: [:])
         var agreed = FieldValues()
@@ -199,8 +252,9 @@ public struct PlanBuilder: Sendable {
         for field in mapping.fields {
             let values = records.map { $0.values[field.name] }
             let key = ConflictKey(link: link.key, field: field.name)
-            let settlement = FieldDecision.Settlement(
-                policy: mapping.conflictPolicy(for: field), newer: newer, resolution: options.resolutions[key])
+            var policy = mapping.conflictPolicy(for: field)
+            if policy == .newestWins && timesUnknown { policy = mapping.conflictFallback }
+            let settlement = FieldDecision.Settlement(policy: policy, newer: newer, resolution: options.resolutions[key])
             let decision = FieldDecision.decide(
                 field, ghl: values.ghl, espo: values.espo, base: base[field.name], settlement: settlement)
             func conflict(_ resolution: Conflict.Resolution) -> Conflict {
@@ -238,6 +292,14 @@ public struct PlanBuilder: Sendable {
                 skipped.append(Skip(
                     side: side.other, id: link.id(on: side.other), reason: .requiredOnTarget(field: change.field)))
             }
+        }
+        // A record its system will not let us change (a note only its author may edit): the change is
+        // not sent and the base does not move, so it is shown again next run and nothing is undone.
+        for side in Side.allCases where !changes[side].isEmpty {
+            guard let reason = records[side].refusal.edit else { continue }
+            for change in changes[side] { newBase[side][change.field] = nil }
+            changes[side] = []
+            skipped.append(Skip(side: side.other, id: link.id(on: side.other), reason: .refused(reason)))
         }
         conflicts += pairConflicts
         registerLinked(records.ghl, side: .ghl, changes: changes.ghl)
@@ -278,6 +340,7 @@ public struct PlanBuilder: Sendable {
         case nil:
             missingConflicts.append(conflict)
         case false?:
+            removed[link.key] = gone
             deletedHolders.append((kept, gone.other))
             conflict.resolution = .took(gone)
             missingConflicts.append(conflict)
@@ -357,7 +420,7 @@ public struct PlanBuilder: Sendable {
                     skipped.append(Skip(side: side, id: id, reason: .matchesOutOfScope(ids: list.map(\.id).sorted())))
                     continue
                 }
-                let field = mapping.identity[found.level].field
+                let field = mapping.identity[found.level].name
                 let key = "\(field)\u{1F}\(found.value)"
                 var entry = ambiguities[key] ?? (field, found.value, PerSide(ghl: [], espo: []))
                 entry.ids[side].insert(id)
@@ -409,7 +472,16 @@ public struct PlanBuilder: Sendable {
         var values = FieldValues()
         var changes: [FieldChange] = []
         for field in mapping.fields where field.direction.writes(to: target) {
-            guard let value = record.values[field.name], !value.isEmpty else { continue }
+            guard let value = record.values[field.name], !value.isEmpty else {
+                // A default the target needs, written back to the source so both sides agree.
+                if let fill = field.defaultOnCreate, field.direction.writes(to: source) {
+                    let seconds = Int64(options.now.timeIntervalSince1970 + fill.daysAhead * 86_400)
+                    let value = FieldValue.string(Timestamp.iso8601(seconds - seconds % 60))
+                    values[field.name] = value
+                    changes.append(FieldChange(field: field.name, from: nil, to: value, writtenBack: true))
+                }
+                continue
+            }
             values[field.name] = value
             changes.append(FieldChange(field: field.name, from: nil, to: value))
         }
@@ -451,6 +523,7 @@ public struct PlanBuilder: Sendable {
         } else {
             builder.operations += builder.missingOperations
             builder.conflicts += builder.missingConflicts
+            plan.removed = builder.removed
         }
         plan.operations = Plan.Operation.sorted(builder.operations)
         plan.conflicts = builder.conflicts.sorted { ($0.link, $0.field) < ($1.link, $1.field) }
@@ -466,11 +539,11 @@ public struct PlanBuilder: Sendable {
                             maxCount: options.maxDeletes, maxFraction: options.maxDeleteFraction)
         }
         let empty = Side.allCases.filter { listings[$0].isFull && listings[$0].count == 0 }
-        if !empty.isEmpty && linkCount > 0 {
+        if !empty.isEmpty && linkCount - cascaded > 0 {
             return tripped(.emptyListing, suspect: empty)
         }
         let over = Side.allCases.filter { side in
-            missing[side] > options.maxDeletes && Double(missing[side]) > options.maxDeleteFraction * Double(linkCount)
+            missing[side] > options.maxDeletes && Double(missing[side]) > options.maxDeleteFraction * Double(linkCount - cascaded)
         }
         return over.isEmpty ? nil : tripped(.threshold, suspect: over)
     }
