@@ -155,15 +155,6 @@ extension Espo {
             return try Client.entity(json, endpoint: endpoint)
         }
 
-        /// One page of the posts in a record's stream, newest first (`GET {Entity}/{id}/stream`).
-        public func stream(of parent: EntityType, id: String, offset: Int = 0) async throws(APIError) -> Page<Note> {
-            let endpoint = "GET /\(parent.rawValue)/{id}/stream"
-            let json = try await transport.json(Request(
-                .get, Request.path(parent.rawValue, id, "stream"), endpoint: endpoint,
-                query: [.init("maxSize", String(ListQuery.maxPageSize)), .init("offset", String(offset)), .init("filter", "posts")]))
-            return try Client.page(json, endpoint: endpoint)
-        }
-
         // MARK: Decoding
 
         static func entity<E: EspoEntity>(_ json: JSON, endpoint: String) throws(APIError) -> E {

@@ -11,7 +11,15 @@ extension Espo {
         public let parentType: String?
         public let parentId: String?
         public let assignedUserId: String?
+        /// Attendees; a single read carries them, a list only when `contactsIds` is selected.
+        /// Writing `contactsIds` replaces the whole set.
         public let contactsIds: [String]?
+        public let description: String?
+        /// All-day: then `dateStartDate`/`dateEndDate` (`YYYY-MM-DD`, end inclusive) are what was
+        /// written, and `dateEnd` is the midnight after `dateEndDate` (FACTS §4).
+        public let isAllDay: Bool?
+        public let dateStartDate: String?
+        public let dateEndDate: String?
 
         public init(record: Record) throws(FieldError) {
             self.record = record
@@ -23,6 +31,10 @@ extension Espo {
             parentId = try record.string("parentId")
             assignedUserId = try record.string("assignedUserId")
             contactsIds = try record.strings("contactsIds")
+            description = try record.string("description")
+            isAllDay = try record.bool("isAllDay")
+            dateStartDate = try record.string("dateStartDate")
+            dateEndDate = try record.string("dateEndDate")
         }
     }
 

@@ -14,6 +14,14 @@ extension Espo {
         public let assignedUserId: String?
         public let description: String?
         public let versionNumber: Int?
+        /// All-day forms of `dateStart`/`dateEnd` (`YYYY-MM-DD`); `dateEnd` is then the midnight
+        /// after `dateEndDate` (FACTS §4).
+        public let dateStartDate: String?
+        public let dateEndDate: String?
+        /// Read-only: set when `status` became `Completed`, cleared when it left it.
+        public let dateCompleted: String?
+        /// Read-only, derived from a Contact parent.
+        public let contactId: String?
 
         public init(record: Record) throws(FieldError) {
             self.record = record
@@ -27,6 +35,10 @@ extension Espo {
             assignedUserId = try record.string("assignedUserId")
             description = try record.string("description")
             versionNumber = try record.int("versionNumber")
+            dateStartDate = try record.string("dateStartDate")
+            dateEndDate = try record.string("dateEndDate")
+            dateCompleted = try record.string("dateCompleted")
+            contactId = try record.string("contactId")
         }
     }
 }

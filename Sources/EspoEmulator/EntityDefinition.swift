@@ -117,21 +117,24 @@ struct EntityDefinition: Sendable {
         ],
         defaults: ["status": "Not Started", "priority": "Normal"], hasEmailAndPhone: false, duplicateCheck: false,
         optimisticConcurrency: true, hasStream: true, defaultOrder: ("createdAt", false), links: [:],
-        readOnly: ["parentName", "accountId", "contactId", "dateCompleted", "isOverdue"])
+        readOnly: [
+            "parentName", "accountId", "accountName", "contactId", "contactName", "dateCompleted", "isOverdue",
+            "assignedUserName",
+        ])
 
     static let meeting = EntityDefinition(
         name: "Meeting",
         fields: [
             "name": .string, "status": .string, "dateStart": .dateTime, "dateEnd": .dateTime, "dateStartDate": .date,
             "dateEndDate": .date, "isAllDay": .bool, "description": .string, "parentType": .string, "parentId": .string,
-            "assignedUserId": .string, "teamsIds": .ids, "contactsIds": .ids, "usersIds": .ids,
+            "assignedUserId": .string, "teamsIds": .ids, "contactsIds": .ids, "contactsColumns": .object, "usersIds": .ids,
         ],
         required: ["name", "dateStart", "dateEnd", "assignedUserId"],
         enums: ["status": ["Planned", "Held", "Not Held"], "parentType": ["Account", "Lead", "Contact", "Opportunity", "Case"]],
         defaults: ["status": "Planned", "isAllDay": false], hasEmailAndPhone: false, duplicateCheck: false,
         optimisticConcurrency: false, hasStream: true, defaultOrder: ("dateStart", false),
         links: ["contacts": .init(relation: "ContactMeeting", target: "Contact", isLeft: false)],
-        readOnly: ["parentName", "accountId", "contactsNames"])
+        readOnly: ["parentName", "accountId", "contactsNames", "assignedUserName"])
 
     static let call = EntityDefinition(
         name: "Call",
@@ -155,5 +158,9 @@ struct EntityDefinition: Sendable {
         fields: ["post": .string, "type": .string, "parentType": .string, "parentId": .string, "isInternal": .bool],
         required: [], enums: [:], defaults: ["type": "Post", "isInternal": false], hasEmailAndPhone: false,
         duplicateCheck: false, optimisticConcurrency: false, hasStream: false, defaultOrder: ("number", false),
-        links: [:], readOnly: ["number", "parentName", "isPinned", "data"])
+        links: [:],
+        readOnly: [
+            "number", "parentName", "isPinned", "data", "relatedType", "relatedId", "relatedName", "isGlobal",
+            "targetType", "attachmentsIds",
+        ])
 }

@@ -33,13 +33,18 @@ public final class EspoEmulator: EmulatedAPI {
         public var arrayFields: [String: [String]]
         /// Seeds the random part of new ids.
         public var seed: UInt64
+        /// Whether the API user's role grants the GlobalStream scope; without it `GET GlobalStream`
+        /// is a 403, as on a default role (wave2 B.2).
+        public var globalStream: Bool
 
         public init(
             apiKeys: [String] = [], hmacKeys: [String: String] = [:], users: [String: String] = [:],
             clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
             customFields: [String: [String]] = EspoEmulator.defaultCustomFields,
-            arrayFields: [String: [String]] = EspoEmulator.defaultArrayFields, seed: UInt64 = 1
+            arrayFields: [String: [String]] = EspoEmulator.defaultArrayFields, seed: UInt64 = 1,
+            globalStream: Bool = false
         ) {
+            self.globalStream = globalStream
             self.arrayFields = arrayFields
             self.apiKeys = apiKeys
             self.hmacKeys = hmacKeys
@@ -58,6 +63,13 @@ public final class EspoEmulator: EmulatedAPI {
     /// The Array field the sync keeps a contact's GHL tags in.
     public static let defaultArrayFields: [String: [String]] = ["Contact": ["cTags"]]
 
+    /// The API user every API-key and HMAC request acts as.
+    public static let apiUserId = "5f1a2b3c4d5e6f701"
+    /// A regular (human) user the seeding and `edit` helpers act as: the author of notes the sync
+    /// did not write, which the API user may read but not change (FACTS §5.5).
+    public static let humanUserId = "5f1a2b3c4d5e6f702"
+    public static let humanUserName = "Dana Whitfield"
+
     public let contractName = "espo"
     public let pathPrefix = "/api/v1"
     public let configuration: Configuration
@@ -65,9 +77,11 @@ public final class EspoEmulator: EmulatedAPI {
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
-        self.store = Mutex(Store(
+        var store = Store(
             definitions: EntityDefinition.all(customFields: configuration.customFields, arrayFields: configuration.arrayFields),
-            userId: "5f1a2b3c4d5e6f701", userName: "sync-api", seed: configuration.seed))
+            userId: EspoEmulator.apiUserId, userName: "sync-api", seed: configuration.seed)
+        store.users[EspoEmulator.humanUserId] = EspoEmulator.humanUserName
+        self.store = Mutex(store)
     }
 
     /// Serves the emulator on `host`:`port` (0 picks a free port); `server.port` tells which.
@@ -108,28 +122,39 @@ public final class EspoEmulator: EmulatedAPI {
         if request.method == "GET", parts == ["Metadata"] { return metadata(request) }
         let entity = parts[0]
         let now = self.now
+        let globalStream = configuration.globalStream
         return store.withLock { store -> ServedResponse in
+            if store.users[caller.id] == nil { store.users[caller.id] = caller.userName }
+            if request.method == "GET", parts == ["GlobalStream"] {
+                return store.globalStream(query: BracketQuery.parse(request.rawQuery), allowed: globalStream)
+            }
             guard store.definitions[entity] != nil else { return Answer.error(404, "Controller '\(entity)' does not exist.") }
             let body: JSON
             // EspoCRM's Json::decode throws on a malformed body: 500, empty body (FACTS §15).
             do { body = try request.json() } catch { return ServedResponse(status: 500) }
             switch (request.method, parts.count) {
             case ("GET", 1):
+                // A non-admin lists only its own notes: Note's mandatory acl is read `own`.
                 return store.list(entity, query: BracketQuery.parse(request.rawQuery),
+                                  among: entity == "Note" ? store.ownNoteIds(caller.id) : nil,
                                   noTotal: request.header("X-No-Total")?.lowercased() == "true")
             case ("POST", 1):
-                return store.create(entity, body: body, skipDuplicateCheck: request.header("X-Skip-Duplicate-Check")?.lowercased() == "true", now: now)
+                return store.create(entity, body: body, skipDuplicateCheck: request.header("X-Skip-Duplicate-Check")?.lowercased() == "true",
+                                    now: now, actor: caller.id)
             case ("GET", 2):
-                guard let record = store.live(entity, parts[1]) else { return Answer.notFound(parts[1]) }
+                // A missing or deleted record: 404, `Record ID does not exist.` (FACTS §15 wording).
+                guard let record = store.live(entity, parts[1]) else { return Answer.error(404, "Record \(parts[1]) does not exist.") }
+                if entity == "Note", !store.canRead(note: record, actor: caller.id) { return Answer.error(403, "No read access.") }
                 return Answer.json(200, .object(store.render(entity, record, full: true, select: nil)))
             case ("PATCH", 2), ("PUT", 2):
-                return store.update(entity, id: parts[1], body: body, versionHeader: request.header("X-Version-Number"), now: now)
+                return store.update(entity, id: parts[1], body: body, versionHeader: request.header("X-Version-Number"), now: now,
+                                    actor: caller.id)
             case ("DELETE", 2):
-                return store.delete(entity, id: parts[1], now: now)
+                return store.delete(entity, id: parts[1], now: now, actor: caller.id)
             case ("GET", 3) where parts[2] == "stream" || parts[2] == "posts":
                 var query = BracketQuery.parse(request.rawQuery)
                 if parts[2] == "posts" { query["filter"] = "posts" }
-                return store.stream(entity, id: parts[1], query: query)
+                return store.stream(entity, id: parts[1], query: query, caller: caller.id)
             case ("GET", 3):
                 return store.related(entity, id: parts[1], link: parts[2], query: BracketQuery.parse(request.rawQuery))
             case ("POST", 3), ("DELETE", 3):
@@ -170,12 +195,23 @@ public final class EspoEmulator: EmulatedAPI {
         }
     }
 
-    /// Changes a record as another EspoCRM user would (through the same rules as `PATCH`), for tests
-    /// and demos; returns whether it was applied.
+    /// Changes a record as another EspoCRM user would (through the same rules as `PATCH`: it moves
+    /// `modifiedAt`, bumps `versionNumber`, writes audit notes; a note only by its author), for tests
+    /// and demos; `user` defaults to the seeded person. Returns whether it was applied.
     @discardableResult
-    public func edit(_ entity: String, id: String, _ attributes: JSONObject) -> Bool {
+    public func edit(_ entity: String, id: String, _ attributes: JSONObject, by user: String = EspoEmulator.humanUserId) -> Bool {
         let now = self.now
-        return store.withLock { $0.update(entity, id: id, body: .object(attributes), versionHeader: nil, now: now).status == 200 }
+        return store.withLock {
+            $0.update(entity, id: id, body: .object(attributes), versionHeader: nil, now: now, actor: user).status == 200
+        }
+    }
+
+    /// Deletes a record as another EspoCRM user would (a soft delete that moves `modifiedAt`; a note
+    /// only by its author within a month); returns whether it was applied.
+    @discardableResult
+    public func remove(_ entity: String, id: String, by user: String = EspoEmulator.humanUserId) -> Bool {
+        let now = self.now
+        return store.withLock { $0.delete(entity, id: id, now: now, actor: user).status == 200 }
     }
 }
 
@@ -197,10 +233,11 @@ extension EspoEmulator {
     /// Creates a record as another EspoCRM user would (same validation, no duplicate check, no
     /// request); returns its id, nil when EspoCRM would refuse it. For demos and tests that need the
     /// same people on both sides.
+    /// `user` is who creates it: the seeded person unless said otherwise.
     @discardableResult
-    public func insert(_ entity: String, _ attributes: JSONObject) -> String? {
+    public func insert(_ entity: String, _ attributes: JSONObject, by user: String = EspoEmulator.humanUserId) -> String? {
         let now = self.now
-        let answer = store.withLock { $0.create(entity, body: .object(attributes), skipDuplicateCheck: true, now: now) }
+        let answer = store.withLock { $0.create(entity, body: .object(attributes), skipDuplicateCheck: true, now: now, actor: user) }
         guard answer.status == 200, let json = try? JSON(parsing: answer.body) else { return nil }
         return json["id"]?.stringValue
     }

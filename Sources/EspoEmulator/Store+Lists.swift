@@ -115,31 +115,4 @@ extension Store {
         guard let spec = definition.links[link] else { return Answer.error(404, "Link '\(link)' does not exist.") }
         return list(spec.target, query: query, among: Set(linkedIds(entity, id, link, definition)))
     }
-
-    /// `GET {Entity}/{id}/stream`: the record's notes, newest first by `number` (FACTS §11).
-    func stream(_ entity: String, id: String, query: JSONObject) -> ServedResponse {
-        guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
-        guard live(entity, id) != nil else { return Answer.notFound(id) }
-        guard definition.hasStream else { return Answer.error(403, "No stream for \(entity).") }
-        let paging: (offset: Int, maxSize: Int)
-        switch Store.paging(query) {
-        case .success(let value): paging = value
-        case .failure(let refusal): return refusal.answer
-        }
-        let postsOnly = query["filter"]?.stringValue == "posts"
-        let after = query["after"]?.stringValue
-        let notes = (records["Note"] ?? [:]).values
-            .filter {
-                !$0.deleted && $0.attributes["parentType"]?.stringValue == entity && $0.attributes["parentId"]?.stringValue == id
-                    && (!postsOnly || $0.attributes["type"]?.stringValue == "Post")
-                    && (after == nil || ($0.attributes["createdAt"]?.stringValue ?? "") > after!)
-            }
-            .sorted { ($0.attributes["number"]?.numberValue ?? 0) > ($1.attributes["number"]?.numberValue ?? 0) }
-        let page = notes.dropFirst(paging.offset).prefix(paging.maxSize)
-        return Answer.json(200, [
-            "total": .number(Double(notes.count)),
-            "list": .array(page.map { .object(render("Note", $0, full: true, select: nil)) }),
-            "pinnedList": [],
-        ])
-    }
 }

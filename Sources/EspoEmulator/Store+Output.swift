@@ -53,6 +53,23 @@ extension Store {
                 if entity == "Task" { out["contactId"] = parentType == "Contact" ? .string(parentId) : .null }
             }
         }
+        if ["Task", "Meeting", "Call", "Note"].contains(entity) {
+            // Who wrote and who is assigned, by name (link fields' `…Name` attributes).
+            for (idKey, nameKey) in [("createdById", "createdByName"), ("modifiedById", "modifiedByName"),
+                                     ("assignedUserId", "assignedUserName")]
+            where idKey != "assignedUserId" || entity != "Note" {
+                out[nameKey] = record.attributes[idKey]?.stringValue.flatMap { users[$0] }.map(JSON.string) ?? .null
+            }
+        }
+        if entity == "Note" {
+            for key in ["post", "data", "relatedType", "relatedId"] where out[key] == nil { out[key] = .null }
+            out["isPinned"] = false
+            out["isGlobal"] = false
+            out["attachmentsIds"] = []
+            if let type = record.attributes["relatedType"]?.stringValue, let id = record.attributes["relatedId"]?.stringValue {
+                out["relatedName"] = name(of: type, id).map(JSON.string) ?? .null
+            }
+        }
         for (link, spec) in definition.links.sorted(by: { $0.key < $1.key })
         where (entity == "Contact" && link == "accounts") || ((entity == "Meeting" || entity == "Call") && link == "contacts") {
             guard full || select?.contains(link + "Ids") == true else { continue }
@@ -61,7 +78,17 @@ extension Store {
             var names: JSONObject = [:]
             for id in ids { names[id] = .string(name(of: spec.target, id) ?? "") }
             out[link + "Names"] = .object(names)
+            if entity == "Meeting", link == "contacts" {
+                // `contactsColumns`: each attendee's acceptance status, `None` until one is set.
+                let stored = record.attributes["contactsColumns"]?.objectValue ?? [:]
+                var columns: JSONObject = [:]
+                for id in ids {
+                    columns[id] = ["status": stored[id]?["status"] ?? "None"]
+                }
+                out["contactsColumns"] = .object(columns)
+            }
         }
+        if entity == "Meeting", !(full || select?.contains("contactsColumns") == true) { out["contactsColumns"] = nil }
         if let select {
             var kept: JSONObject = ["id": out["id"]!]
             for key in select where key != "id" {
@@ -111,7 +138,10 @@ extension Store {
             if attribute.hasSuffix("Ids"), definition.links[String(attribute.dropLast(3))] != nil {
                 return linkedIds(entity, record.id, String(attribute.dropLast(3)), definition).map(JSON.string)
             }
-            return [record.attributes[attribute] ?? .null]
+            if let value = record.attributes[attribute] { return [value] }
+            // Derived read-only attributes (Task `contactId`/`accountId`, `parentName`…) filter as shown.
+            if definition.readOnly.contains(attribute) { return [render(entity, record, full: false, select: nil)[attribute] ?? .null] }
+            return [.null]
         }
     }
 }

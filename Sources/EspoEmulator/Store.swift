@@ -12,6 +12,8 @@ struct Store: Sendable {
     let definitions: [String: EntityDefinition]
     let userId: String
     let userName: String
+    /// Every user EspoCRM knows, id → name: the API user, the seeded people, Basic-auth callers.
+    var users: [String: String]
     var records: [String: [String: StoredRecord]] = [:]
     var relations: [String: Set<Pair>] = [:]
     var noteNumber = 0
@@ -24,6 +26,7 @@ struct Store: Sendable {
         self.definitions = definitions
         self.userId = userId
         self.userName = userName
+        self.users = [userId: userName]
         self.random = SeededGenerator(seed: seed)
     }
 
@@ -41,7 +44,12 @@ struct Store: Sendable {
     // MARK: Create
 
     /// `POST {Entity}`: validates, runs the duplicate check (unless skipped), stores, answers the record.
-    mutating func create(_ entity: String, body: JSON, skipDuplicateCheck: Bool, now: String) -> ServedResponse {
+    /// `actor` is the user who writes (the API user when nil); a record with a stream gets its
+    /// `Create` note, and a Task or Meeting a `CreateRelated` note on its parent's stream.
+    mutating func create(
+        _ entity: String, body: JSON, skipDuplicateCheck: Bool, now: String, actor: String? = nil
+    ) -> ServedResponse {
+        let actor = actor ?? userId
         guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
         guard case .object(let raw) = body else { return Answer.error(400, "Bad payload.") }
         let skip = skipDuplicateCheck || raw["_skipDuplicateCheck"] == .bool(true)
@@ -51,11 +59,14 @@ struct Store: Sendable {
             record.attributes["id"] = .string("")
             for (key, value) in definition.defaults { record.attributes[key] = value }
             var links: [String: [String]] = [:]
+            if entity == "Note" { try checkNoteParent(input) }
             try apply(input, to: &record, links: &links, definition)
             for field in definition.required where isBlank(record.attributes[field]) {
                 throw Refusal(Answer.validation(entity, field: field, type: "required"))
             }
-            if entity == "Note" { try checkNoteParent(record) }
+            if entity == "Note", isBlank(record.attributes["post"]) {
+                throw Refusal(Answer.validation("Note", field: "post", type: "required"))
+            }
             if definition.duplicateCheck, !skip {
                 let matches = duplicates(of: record, definition)
                 if !matches.isEmpty {
@@ -67,8 +78,8 @@ struct Store: Sendable {
             record.attributes["id"] = .string(id)
             record.attributes["createdAt"] = .string(now)
             record.attributes["modifiedAt"] = .string(now)
-            record.attributes["createdById"] = .string(userId)
-            record.attributes["modifiedById"] = .string(userId)
+            record.attributes["createdById"] = .string(actor)
+            record.attributes["modifiedById"] = .string(actor)
             if definition.optimisticConcurrency { record.attributes["versionNumber"] = 1 }
             if entity == "Task" { Store.stampCompletion(&record, was: nil, now: now) }
             remember(record.emails)
@@ -78,6 +89,7 @@ struct Store: Sendable {
             }
             records[entity, default: [:]][id] = record
             setLinks(entity, id, links, definition)
+            if definition.hasStream { noteCreation(entity, records[entity]![id]!, actor: actor, now: now) }
             return Answer.json(200, .object(echoing(input, render(entity, record, full: true, select: nil))))
         } catch {
             return error.answer
@@ -89,11 +101,18 @@ struct Store: Sendable {
     /// `PATCH`/`PUT {Entity}/{id}`: a partial update. `modifiedAt` and `modifiedById` move on every
     /// update, even one that changes nothing (FACTS §15); `versionNumber` only when a value changed.
     /// With `X-Version-Number` a stale version that would change something is a 409 `modified`.
-    mutating func update(_ entity: String, id: String, body: JSON, versionHeader: String?, now: String) -> ServedResponse {
+    /// A Note changes only its `post`, and only by its author within 7 days (FACTS §5.5).
+    mutating func update(
+        _ entity: String, id: String, body: JSON, versionHeader: String?, now: String, actor: String? = nil
+    ) -> ServedResponse {
+        let actor = actor ?? userId
         guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
         guard let stored = live(entity, id) else { return Answer.notFound(id) }
         guard case .object(var raw) = body else { return Answer.error(400, "Bad payload.") }
-        if entity == "Note" { raw = raw.filter { $0.key == "post" } }
+        if entity == "Note" {
+            if let refusal = noteRefusal(stored, actor: actor, now: now, delete: false) { return refusal }
+            raw = raw.filter { $0.key == "post" }
+        }
         do throws(Refusal) {
             let input = try sanitize(raw, definition)
             for field in definition.required where input[field] != nil && isBlank(input[field]) {
@@ -124,7 +143,7 @@ struct Store: Sendable {
                 }
             }
             record.attributes["modifiedAt"] = .string(now)
-            record.attributes["modifiedById"] = .string(userId)
+            record.attributes["modifiedById"] = .string(actor)
             if !changed.isEmpty, definition.optimisticConcurrency {
                 record.attributes["versionNumber"] = .number((stored.attributes["versionNumber"]?.numberValue ?? 1) + 1)
             }
@@ -132,6 +151,7 @@ struct Store: Sendable {
             remember(record.emails)
             records[entity]![id] = record
             setLinks(entity, id, links, definition)
+            if definition.hasStream { noteAudited(entity, was: stored, now: records[entity]![id]!, actor: actor, time: now) }
             return Answer.json(200, .object(echoing(input, render(entity, records[entity]![id]!, full: true, select: nil))))
         } catch {
             return error.answer
@@ -140,11 +160,16 @@ struct Store: Sendable {
 
     // MARK: Delete
 
-    /// `DELETE {Entity}/{id}`: a soft delete that also sets `modifiedAt` (FACTS §7).
-    mutating func delete(_ entity: String, id: String, now: String) -> ServedResponse {
-        guard live(entity, id) != nil else { return Answer.notFound(id) }
+    /// `DELETE {Entity}/{id}`: a soft delete that also sets `modifiedAt` (FACTS §7). A Note may be
+    /// deleted only by its author within a month. Deleting a record leaves its tasks, meetings and
+    /// notes in place: their `parentId` still names it, `parentName` turns null.
+    mutating func delete(_ entity: String, id: String, now: String, actor: String? = nil) -> ServedResponse {
+        let actor = actor ?? userId
+        guard let stored = live(entity, id) else { return Answer.notFound(id) }
+        if entity == "Note", let refusal = noteRefusal(stored, actor: actor, now: now, delete: true) { return refusal }
         records[entity]![id]!.deleted = true
         records[entity]![id]!.attributes["modifiedAt"] = .string(now)
+        records[entity]![id]!.attributes["modifiedById"] = .string(actor)
         return Answer.json(200, true)
     }
 
@@ -314,9 +339,11 @@ struct Store: Sendable {
         {
             throw Refusal(Answer.error(404, "Record \(parentId) not found."))
         }
-        if input["dateStart"] != nil || input["dateEnd"] != nil,
+        if definition.name == "Task" || definition.name == "Meeting" { Store.applyAllDay(input, to: &record, definition) }
+        // `dateEnd` must be after `dateStart` (the field's `after` rule; FACTS §5.2, §5.3).
+        if input["dateStart"] != nil || input["dateEnd"] != nil || input["dateStartDate"] != nil || input["dateEndDate"] != nil,
             let start = record.attributes["dateStart"]?.stringValue, let end = record.attributes["dateEnd"]?.stringValue,
-            end < start
+            end <= start
         {
             throw Refusal(Answer.validation(definition.name, field: "dateEnd", type: "after"))
         }
@@ -396,16 +423,21 @@ struct Store: Sendable {
         }
     }
 
-    private func checkNoteParent(_ record: StoredRecord) throws(Refusal) {
-        guard record.attributes["type"]?.stringValue == "Post" else { throw Refusal(Answer.error(403, "Only Post notes can be created.")) }
-        guard let parentType = record.attributes["parentType"]?.stringValue,
-            let parentId = record.attributes["parentId"]?.stringValue
-        else { throw Refusal(Answer.error(400, "No parent.")) }
-        guard let definition = definitions[parentType], definition.hasStream else {
-            throw Refusal(Answer.error(403, "No access to parent."))
+    /// `POST Note`: non-admins post only `Post` notes, on a parent they can read and whose stream
+    /// exists (`Classes/RecordHooks/Note/BeforeCreate.php`; FACTS §5.5).
+    private func checkNoteParent(_ input: JSONObject) throws(Refusal) {
+        if let parentType = input["parentType"]?.stringValue, let parentId = input["parentId"]?.stringValue,
+            !parentType.isEmpty, !parentId.isEmpty
+        {
+            guard definitions[parentType] != nil, live(parentType, parentId) != nil else {
+                throw Refusal(Answer.error(403, "No access to parent."))
+            }
+            guard definitions[parentType]?.hasStream == true else { throw Refusal(Answer.error(403, "No create access.")) }
+        } else {
+            // A post without a parent goes to users or teams, which the emulator does not model.
+            throw Refusal(Answer.error(403, "No create access."))
         }
-        guard live(parentType, parentId) != nil else { throw Refusal(Answer.error(404, "Record \(parentId) not found.")) }
-        if isBlank(record.attributes["post"]) { throw Refusal(Answer.validation("Note", field: "post", type: "required")) }
+        if let type = input["type"]?.stringValue, type != "Post" { throw Refusal(Answer.error(403, "Only 'Post' type allowed.")) }
     }
 
     /// Contact: same first and last name, or any shared e-mail; Account: same name or a shared

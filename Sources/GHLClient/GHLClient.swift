@@ -1,3 +1,4 @@
+import Synchronization
 import SyncCore
 import Transport
 
@@ -6,6 +7,8 @@ import Transport
 public final class GHLClient: Sendable {
     public let configuration: Configuration
     public let transport: APITransport
+    /// The `tasks/search` page size this location's server took last (see `maxTaskSearchLimit`).
+    let taskSearchLimitState = Mutex(GHLClient.maxTaskSearchLimit)
 
     /// The location's id.
     public var locationId: String { configuration.locationId }

@@ -56,6 +56,15 @@ enum DTO {
     static let taskCompleted: Set<String> = ["completed"]
     static let tags: Set<String> = ["tags"]
     static let note: Set<String> = ["userId", "body", "title", "color", "pinned"]
+    /// `locations:TaskSearchParamsDto`.
+    static let taskSearch: Set<String> = ["contactId", "completed", "assignedTo", "query", "limit", "skip", "businessId"]
+    /// `calendars:AppointmentEditSchema`; `AppointmentCreateSchema` adds `locationId` and `contactId`.
+    static let editAppointment: Set<String> = [
+        "title", "meetingLocationType", "meetingLocationId", "overrideLocationConfig", "appointmentStatus", "assignedUserId",
+        "description", "address", "ignoreDateRange", "toNotify", "ignoreFreeSlotValidation", "rrule", "calendarId",
+        "startTime", "endTime",
+    ]
+    static let createAppointment = editAppointment.union(["locationId", "contactId"])
     static let search: Set<String> = ["locationId", "pageLimit", "page", "searchAfter", "filters", "sort", "query"]
     /// `businesses:UpdateBusinessDto`; `CreateBusinessDto` adds `locationId`.
     static let updateBusiness: Set<String> = StoredBusiness.writable

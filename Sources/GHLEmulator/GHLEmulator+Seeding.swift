@@ -21,6 +21,7 @@ extension GHLEmulator {
         let year: Int64 = 365 * 86_400_000
         let pincode = locations[location]!.customFields.first { $0["fieldKey"]?.stringValue == "contact.pincode" }?["id"]?.stringValue
         let base = locations[location]!.contacts.count
+        let calendar = defaultCalendar(location: location)
         for index in 0..<count {
             let n = base + index
             let first = Names.first[Int(generator.next() % UInt64(Names.first.count))]
@@ -45,7 +46,7 @@ extension GHLEmulator {
                     "title": .string("Follow up #\(t + 1) with \(first)"), "body": "Call back about the offer",
                     "dueDate": .string(GHLTime.iso(updated + Int64(t + 1) * 86_400_000)), "completed": .bool(t % 2 == 1),
                 ])
-                locations[location]!.tasks[id, default: [:]][task["id"]!.stringValue!] = task
+                locations[location]!.putTask(task, contact: id)
                 summary.tasks += 1
             }
             for k in 0..<Int(generator.next() % UInt64(perContact + 1)) {
@@ -55,8 +56,11 @@ extension GHLEmulator {
             }
             if generator.next() % 4 == 0 {
                 let start = (updated / 3_600_000 + 48) * 3_600_000
-                locations[location]!.appointments[id, default: []].append(
-                    makeAppointment(id: newId(), contactId: id, location: location, title: "Intro call with \(first)", start: start, minutes: 30))
+                let appointment = StoredAppointment(
+                    id: newId(), locationId: location, calendarId: calendar, contactId: id, start: start, end: start + 1_800_000,
+                    status: "confirmed", fields: ["title": .string("Intro call with \(first)")], dateAdded: start - 86_400_000,
+                    dateUpdated: start - 86_400_000)
+                locations[location]!.putAppointment(appointment)
                 summary.appointments += 1
             }
         }

@@ -4,6 +4,8 @@ import Transport
 
 extension GHLEmulator {
     static let version = "2021-07-28"
+    /// The calendars service's `Version` (FACTS §6.6).
+    static let calendarsVersion = "2021-04-15"
 
     /// The endpoint a request is for, named as in the spec.
     public nonisolated func route(_ request: ServedRequest) -> Route? {
@@ -33,6 +35,15 @@ extension GHLEmulator {
             return r("/contacts/{contactId}/notes/{id}")
         case ("GET", 3, "contacts") where s[2] == "appointments": return r("/contacts/{contactId}/appointments")
         case ("GET", 3, "locations") where s[2] == "customFields": return r("/locations/{locationId}/customFields")
+        case ("POST", 4, "locations") where s[2] == "tasks" && s[3] == "search":
+            return Route("POST /locations/{locationId}/tasks/search", isWrite: false)
+        case ("GET", 1, "calendars"): return r("/calendars/")
+        case ("GET", 2, "calendars") where s[1] == "events": return r("/calendars/events")
+        case ("POST", 3, "calendars") where s[1] == "events" && s[2] == "appointments": return r("/calendars/events/appointments")
+        case ("GET", 4, "calendars") where s[1] == "events" && s[2] == "appointments",
+            ("PUT", 4, "calendars") where s[1] == "events" && s[2] == "appointments":
+            return r("/calendars/events/appointments/{eventId}")
+        case ("DELETE", 3, "calendars") where s[1] == "events": return r("/calendars/events/{eventId}")
         case ("POST", 3, "contacts") where s[1] == "bulk" && s[2] == "business": return r("/contacts/bulk/business")
         case ("GET", 1, "businesses"), ("POST", 1, "businesses"): return r("/businesses/")
         case ("GET", 2, "businesses"), ("PUT", 2, "businesses"), ("DELETE", 2, "businesses"): return r("/businesses/{businessId}")
@@ -57,8 +68,9 @@ extension GHLEmulator {
         if route.endpoint.hasPrefix("POST /oauth/token") { return token(request, trace: trace) }
 
         guard let grant = bearer(request) else { return Answer.error(401, "Invalid JWT", trace: trace) }
-        guard request.header("Version") == GHLEmulator.version else {
-            return Answer.badRequest("Version header was not found or is not supported; send Version: \(GHLEmulator.version)", trace: trace)
+        let version = route.endpoint.contains(" /calendars/") ? GHLEmulator.calendarsVersion : GHLEmulator.version
+        guard request.header("Version") == version else {
+            return Answer.badRequest("Version header was not found or is not supported; send Version: \(version)", trace: trace)
         }
         if route.endpoint == "POST /oauth/locationToken" { return locationToken(request, grant: grant, trace: trace) }
         guard let locationId = grant.locationId, locations[locationId] != nil else {
@@ -139,6 +151,13 @@ extension GHLEmulator {
         case "DELETE /contacts/{contactId}/notes/{id}": return deleteNote(s[1], s[3], location: location, trace: trace)
         case "GET /contacts/{contactId}/appointments": return listAppointments(s[1], location: location, trace: trace)
         case "GET /locations/{locationId}/customFields": return customFields(request, location: location)
+        case "POST /locations/{locationId}/tasks/search": return searchTasks(body, location: location, trace: trace)
+        case "GET /calendars/": return listCalendars(location: location)
+        case "GET /calendars/events": return listEvents(request, location: location, trace: trace)
+        case "POST /calendars/events/appointments": return createAppointment(body, location: location, trace: trace)
+        case "GET /calendars/events/appointments/{eventId}": return getAppointment(s[3], location: location, trace: trace)
+        case "PUT /calendars/events/appointments/{eventId}": return editAppointment(s[3], body, location: location, trace: trace)
+        case "DELETE /calendars/events/{eventId}": return deleteEvent(s[2], location: location, trace: trace)
         case "POST /contacts/bulk/business": return bulkBusiness(body, location: location, trace: trace)
         case "GET /businesses/": return listBusinesses(request, location: location, trace: trace)
         case "POST /businesses/": return createBusiness(body, location: location, trace: trace)

@@ -2,9 +2,14 @@ import Emulation
 import SyncCore
 
 extension GHLEmulator {
+    /// The most rows a `tasks/search` page gives. GHL states no maximum (wave2 A.1 ⚠U); the emulator
+    /// takes at most 100 and answers 422 above, so a client must find the real limit, never assume it.
+    public static let maxTaskSearchLimit = 100
+
     func listTasks(_ contactId: String, location: String, trace: String) -> ServedResponse {
         guard locations[location]?.contacts[contactId] != nil else { return Answer.badRequest("Contact not found", trace: trace) }
-        let tasks = (locations[location]!.tasks[contactId] ?? [:]).values.sorted { ($0["id"]?.stringValue ?? "") < ($1["id"]?.stringValue ?? "") }
+        let data = locations[location]!
+        let tasks = data.orderedTasks.filter { $0["contactId"]?.stringValue == contactId }
         return Answer.ok(["tasks": .array(tasks.map { .object($0) })])
     }
 
@@ -18,116 +23,106 @@ extension GHLEmulator {
         guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
         guard locations[location]?.contacts[contactId] != nil else { return Answer.badRequest("Contact not found", trace: trace) }
         let task = makeTask(id: newId(), contactId: contactId, body)
-        locations[location]!.tasks[contactId, default: [:]][task["id"]!.stringValue!] = task
+        locations[location]!.putTask(task, contact: contactId)
         return Answer.ok(["task": .object(task)], status: 201)
     }
 
+    /// `PUT …/tasks/{taskId}` and `…/completed`. A full update must carry `title` and `dueDate`, and a
+    /// `dueDate` without fractional seconds: GHL errors otherwise, as n8n observed (wave2 A.1).
     func updateTask(_ contactId: String, _ taskId: String, _ body: JSONObject, allowed: Set<String>, location: String, trace: String) -> ServedResponse {
         var problems = DTO.problems(body, allowed: allowed)
-        if allowed == DTO.taskCompleted { problems += DTO.missing(body, ["completed"]) }
+        if allowed == DTO.taskCompleted {
+            problems += DTO.missing(body, ["completed"])
+        } else {
+            problems += DTO.missing(body, ["title", "dueDate"])
+            if let due = body["dueDate"]?.stringValue, GHLTime.hasFraction(due) {
+                problems.append("dueDate must be an ISO 8601 date string without milliseconds")
+            }
+        }
         guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
         guard var task = locations[location]?.tasks[contactId]?[taskId] else { return Answer.badRequest("Task not found", trace: trace) }
         for (key, value) in body {
-            task[key] = key == "dueDate" ? GHLTime.milliseconds(value).map { .string(GHLTime.iso($0)) } : value
+            if key == "dueDate" {
+                task[key] = GHLTime.milliseconds(value).map { .string(GHLTime.iso($0)) }
+            } else {
+                task[key] = StoredContact.clears(value) && key != "title" ? nil : value
+            }
         }
-        locations[location]!.tasks[contactId]![taskId] = task
+        locations[location]!.putTask(task, contact: contactId)
         return Answer.ok(["task": .object(task)])
     }
 
     func deleteTask(_ contactId: String, _ taskId: String, location: String, trace: String) -> ServedResponse {
         guard locations[location]?.tasks[contactId]?[taskId] != nil else { return Answer.badRequest("Task not found", trace: trace) }
-        locations[location]!.tasks[contactId]![taskId] = nil
+        locations[location]!.removeTask(taskId, contact: contactId)
         return Answer.ok(["succeded": true])
+    }
+
+    /// `POST /locations/{locationId}/tasks/search`: every task of the location, completed ones too, in
+    /// creation order; `limit` (default 25, at most `maxTaskSearchLimit`) and `skip` page it.
+    func searchTasks(_ body: JSONObject, location: String, trace: String) -> ServedResponse {
+        var problems = DTO.problems(body, allowed: DTO.taskSearch)
+        for key in ["contactId", "assignedTo"] {
+            if let value = body[key], value.arrayValue == nil || value.arrayValue!.contains(where: { $0.stringValue == nil }) {
+                problems.append("each value in \(key) must be a string")
+            }
+        }
+        for key in ["query", "businessId"] where body[key] != nil && body[key]?.stringValue == nil {
+            problems.append("\(key) must be a string")
+        }
+        let limit = body["limit"]?.numberValue ?? 25
+        let skip = body["skip"]?.numberValue ?? 0
+        if let value = body["limit"], value.numberValue == nil { problems.append("limit must be a number") }
+        if let value = body["skip"], value.numberValue == nil { problems.append("skip must be a number") }
+        if limit > Double(GHLEmulator.maxTaskSearchLimit) {
+            problems.append("limit must not be greater than \(GHLEmulator.maxTaskSearchLimit)")
+        }
+        if limit < 1 { problems.append("limit must not be less than 1") }
+        if skip < 0 { problems.append("skip must not be less than 0") }
+        guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
+
+        let data = locations[location]!
+        let contacts = body["contactId"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
+        let users = body["assignedTo"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
+        let completed = body["completed"]?.boolValue
+        let text = body["query"]?.stringValue?.lowercased()
+        let business = body["businessId"]?.stringValue
+        let matching = data.orderedTasks.filter { task in
+            let contactId = task["contactId"]?.stringValue ?? ""
+            if let contacts, !contacts.contains(contactId) { return false }
+            if let users, !users.contains(task["assignedTo"]?.stringValue ?? "") { return false }
+            if let completed, task["completed"]?.boolValue != completed { return false }
+            if let text, !text.isEmpty, !(task["title"]?.stringValue?.lowercased().contains(text) ?? false),
+                !(task["body"]?.stringValue?.lowercased().contains(text) ?? false) { return false }
+            if let business, data.contacts[contactId]?.fields["businessId"]?.stringValue != business { return false }
+            return true
+        }
+        let page = matching.dropFirst(Int(skip)).prefix(Int(limit))
+        return Answer.ok(["tasks": .array(page.map { .object($0) }), "traceId": .string(trace)])
     }
 
     func makeTask(id: String, contactId: String, _ body: JSONObject) -> JSONObject {
         var task: JSONObject = ["id": .string(id)]
         task["title"] = body["title"] ?? ""
-        if let text = body["body"]?.stringValue { task["body"] = .string(text) }
-        if let user = body["assignedTo"]?.stringValue { task["assignedTo"] = .string(user) }
+        if let text = body["body"]?.stringValue, !text.isEmpty { task["body"] = .string(text) }
+        if let user = body["assignedTo"]?.stringValue, !user.isEmpty { task["assignedTo"] = .string(user) }
         task["dueDate"] = .string(GHLTime.iso(GHLTime.milliseconds(body["dueDate"]) ?? tick()))
         task["completed"] = .bool(body["completed"]?.boolValue ?? false)
         task["contactId"] = .string(contactId)
         return task
     }
 
-    func listNotes(_ contactId: String, location: String, trace: String) -> ServedResponse {
-        guard locations[location]?.contacts[contactId] != nil else { return Answer.badRequest("Contact not found", trace: trace) }
-        let notes = (locations[location]!.notes[contactId] ?? [:]).values.sorted {
-            ($0["dateAdded"]?.stringValue ?? "", $0["id"]?.stringValue ?? "") > ($1["dateAdded"]?.stringValue ?? "", $1["id"]?.stringValue ?? "")
-        }
-        return Answer.ok(["notes": .array(notes.map { .object($0) })])
-    }
-
-    func getNote(_ contactId: String, _ noteId: String, location: String, trace: String) -> ServedResponse {
-        guard let note = locations[location]?.notes[contactId]?[noteId] else { return Answer.badRequest("Note not found", trace: trace) }
-        return Answer.ok(["note": .object(note)])
-    }
-
-    func createNote(_ contactId: String, _ body: JSONObject, location: String, trace: String) -> ServedResponse {
-        let problems = DTO.problems(body, allowed: DTO.note) + DTO.missing(body, ["body"])
-        guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
-        guard locations[location]?.contacts[contactId] != nil else { return Answer.badRequest("Contact not found", trace: trace) }
-        let note = makeNote(id: newId(), contactId: contactId, body, at: tick())
-        locations[location]!.notes[contactId, default: [:]][note["id"]!.stringValue!] = note
-        return Answer.ok(["note": .object(note)], status: 201)
-    }
-
-    func updateNote(_ contactId: String, _ noteId: String, _ body: JSONObject, location: String, trace: String) -> ServedResponse {
-        let problems = DTO.problems(body, allowed: DTO.note)
-        guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
-        guard var note = locations[location]?.notes[contactId]?[noteId] else { return Answer.badRequest("Note not found", trace: trace) }
-        for (key, value) in body { note[key] = value }
-        locations[location]!.notes[contactId]![noteId] = note
-        return Answer.ok(["note": .object(note)])
-    }
-
-    func deleteNote(_ contactId: String, _ noteId: String, location: String, trace: String) -> ServedResponse {
-        guard locations[location]?.notes[contactId]?[noteId] != nil else { return Answer.badRequest("Note not found", trace: trace) }
-        locations[location]!.notes[contactId]![noteId] = nil
-        return Answer.ok(["succeded": true])
-    }
-
-    func makeNote(id: String, contactId: String, _ body: JSONObject, at time: Int64) -> JSONObject {
-        var note: JSONObject = ["id": .string(id), "body": body["body"] ?? ""]
-        if let user = body["userId"]?.stringValue { note["userId"] = .string(user) }
-        note["dateAdded"] = .string(GHLTime.iso(time))
-        note["contactId"] = .string(contactId)
-        for key in ["title", "color", "pinned"] { if let value = body[key] { note[key] = value } }
-        return note
-    }
-
-    func listAppointments(_ contactId: String, location: String, trace: String) -> ServedResponse {
-        guard locations[location]?.contacts[contactId] != nil else { return Answer.badRequest("Contact not found", trace: trace) }
-        return Answer.ok(["events": .array((locations[location]!.appointments[contactId] ?? []).map { .object($0) })])
-    }
-
-    /// Adds an appointment to a contact's calendar view (appointments are written through the
-    /// calendars API, which this emulator does not serve).
-    public func addAppointment(contact contactId: String, location: String, title: String, start: Int64, minutes: Int = 30) -> String? {
-        guard locations[location]?.contacts[contactId] != nil else { return nil }
-        let id = newId()
-        locations[location]!.appointments[contactId, default: []].append(
-            makeAppointment(id: id, contactId: contactId, location: location, title: title, start: start, minutes: minutes))
-        return id
-    }
-
-    func makeAppointment(id: String, contactId: String, location: String, title: String, start: Int64, minutes: Int) -> JSONObject {
-        // The contact view writes times naive, with a space (FACTS §6.6).
-        func naive(_ ms: Int64) -> String { Timestamp.naive(ms / 1000) }
-        return [
-            "id": .string(id), "calendarId": "cal-main", "status": "booked", "title": .string(title),
-            "assignedUserId": "user-1", "notes": "", "startTime": .string(naive(start)),
-            "endTime": .string(naive(start + Int64(minutes) * 60_000)), "address": "", "locationId": .string(location),
-            "contactId": .string(contactId), "groupId": "", "appointmentStatus": "confirmed", "users": ["user-1"],
-            "dateAdded": .string(naive(start - 86_400_000)), "dateUpdated": .string(naive(start - 86_400_000)),
-            "assignedResources": [],
-        ]
-    }
-
     func customFields(_ request: ServedRequest, location: String) -> ServedResponse {
         let model = request.query(plusIsSpace: true).first { $0.name == "model" }?.value ?? "all"
         let fields = locations[location]!.customFields.filter { model == "all" || $0["model"]?.stringValue == model }
         return Answer.ok(["customFields": .array(fields.map { .object($0) })])
+    }
+}
+
+extension GHLTime {
+    /// Whether an ISO time carries fractional seconds (`…:00.000Z`).
+    static func hasFraction(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":") else { return false }
+        return text[colon...].contains { $0 == "." || $0 == "," }
     }
 }

@@ -14,9 +14,23 @@ struct LocationData: Sendable {
     var pendingIndex: [(at: ContinuousClock.Instant, id: String, contact: StoredContact?)] = []
     /// Contacts ordered by (`dateAdded`, id), for the deprecated `GET /contacts/`.
     var addedOrder = SortedKeys()
+    /// Tasks by contact id, then task id.
     var tasks: [String: [String: JSONObject]] = [:]
+    /// Task ids in creation order, as `tasks/search` pages them, and each task's contact.
+    var taskOrder: [String] = []
+    var taskContact: [String: String] = [:]
+    /// Notes by contact id, then note id.
     var notes: [String: [String: JSONObject]] = [:]
-    var appointments: [String: [JSONObject]] = [:]
+    var calendars: [String: StoredCalendar] = [:]
+    /// Calendar ids in creation order.
+    var calendarOrder: [String] = []
+    /// The calendar group every seeded calendar of the location belongs to.
+    var groupId: String = ""
+    var appointments: [String: StoredAppointment] = [:]
+    /// Appointment ids in creation order.
+    var appointmentOrder: [String] = []
+    /// Every `toNotify` an appointment create or edit carried (nil when the body had none), in order.
+    var notifications: [Bool?] = []
     var customFields: [JSONObject] = []
     var businesses: [String: StoredBusiness] = [:]
     /// Business ids in creation order, as `GET /businesses/` pages them.
@@ -37,11 +51,51 @@ struct LocationData: Sendable {
     mutating func remove(_ id: String, lag: Duration) {
         guard let contact = contacts.removeValue(forKey: id) else { return }
         addedOrder.remove(SortKey(contact.dateAdded, id))
+        // GHL deletes a contact's tasks, notes and appointments with it.
+        for taskId in (tasks[id] ?? [:]).keys { taskContact[taskId] = nil }
+        taskOrder.removeAll { taskContact[$0] == nil }
         tasks[id] = nil
         notes[id] = nil
-        appointments[id] = nil
+        for (eventId, event) in appointments where event.contactId == id { appointments[eventId] = nil }
+        appointmentOrder.removeAll { appointments[$0] == nil }
         reindex(id, nil, lag: lag)
     }
+
+    /// Stores a task of `contactId` (new or changed), keeping the search order.
+    mutating func putTask(_ task: JSONObject, contact contactId: String) {
+        guard let id = task["id"]?.stringValue else { return }
+        if taskContact[id] == nil { taskOrder.append(id) }
+        taskContact[id] = contactId
+        tasks[contactId, default: [:]][id] = task
+    }
+
+    mutating func removeTask(_ id: String, contact contactId: String) {
+        guard tasks[contactId]?[id] != nil else { return }
+        tasks[contactId]![id] = nil
+        taskContact[id] = nil
+        taskOrder.removeAll { $0 == id }
+    }
+
+    /// Every task in creation order.
+    var orderedTasks: [JSONObject] {
+        taskOrder.compactMap { id in taskContact[id].flatMap { tasks[$0]?[id] } }
+    }
+
+    mutating func putAppointment(_ appointment: StoredAppointment) {
+        if appointments[appointment.id] == nil { appointmentOrder.append(appointment.id) }
+        appointments[appointment.id] = appointment
+    }
+
+    mutating func removeAppointment(_ id: String) {
+        guard appointments.removeValue(forKey: id) != nil else { return }
+        appointmentOrder.removeAll { $0 == id }
+    }
+
+    /// Every appointment in creation order.
+    var orderedAppointments: [StoredAppointment] { appointmentOrder.compactMap { appointments[$0] } }
+
+    /// The zone of a calendar's times (UTC for an unknown calendar).
+    func zone(of calendarId: String) -> String { calendars[calendarId]?.timeZone ?? "UTC" }
 
     private mutating func reindex(_ id: String, _ contact: StoredContact?, lag: Duration) {
         if lag > .zero {

@@ -31,13 +31,14 @@ struct EspoWorld {
     static func start(
         seed: SeedPlan? = nil, faults: Faults = .none, credentials: (any Credentials)? = nil,
         clock: ManualClock = ManualClock(1_780_000_000), retry: RetryPolicy = RetryPolicy(baseDelay: .milliseconds(5)),
-        recorded: Bool = true, arrayFields: [String: [String]] = EspoEmulator.defaultArrayFields
+        recorded: Bool = true, arrayFields: [String: [String]] = EspoEmulator.defaultArrayFields,
+        globalStream: Bool = false
     ) async throws -> EspoWorld {
         // Requests that break the spec on purpose (to see the emulator refuse them) are not recorded.
         let log = recorded ? contractLog : nil
         let emulator = EspoEmulator(.init(
             apiKeys: [testAPIKey], hmacKeys: [testHMACKey: testHMACSecret], users: ["admin": "s3cret pass"],
-            clock: { clock.now }, arrayFields: arrayFields))
+            clock: { clock.now }, arrayFields: arrayFields, globalStream: globalStream))
         if let seed { emulator.seed(seed) }
         let server = try await emulator.serve(faults: faults, exchanges: log)
         let client = Espo.Client(

@@ -48,7 +48,7 @@ import Transport
 
         try await client.delete(.contact, id: created.id)
         await #expect { _ = try await client.read(Espo.Contact.self, id: created.id) } throws: {
-            ($0 as? APIError)?.kind == .notFound && ($0 as? APIError)?.message == "Record \(created.id) not found."
+            ($0 as? APIError)?.kind == .notFound && ($0 as? APIError)?.message == "Record \(created.id) does not exist."
         }
         #expect(try await client.list(Espo.Contact.self, .init(filters: [.equals("emailAddress", .string(email))])).total == 0)
         await world.stop()

@@ -18,14 +18,23 @@ extension GHLClient {
     public func createTask(_ fields: JSONObject, for contactId: String) async throws(APIError) -> GHLTask {
         try await taskAnswer(request(
             .post, Request.path("contacts", contactId, "tasks"), endpoint: "POST /contacts/{contactId}/tasks",
-            body: .object(fields)))
+            body: .object(GHLClient.wholeSecondDue(fields))))
     }
 
-    /// `PUT /contacts/{contactId}/tasks/{taskId}`
+    /// `PUT /contacts/{contactId}/tasks/{taskId}`. GHL errors on an update that lacks `title` or
+    /// `dueDate`, and on a `dueDate` with milliseconds (n8n, wave2 A.1): a missing one is read from the
+    /// task first (one more request), and `dueDate` is sent to the second.
     public func updateTask(_ taskId: String, of contactId: String, _ fields: JSONObject) async throws(APIError) -> GHLTask {
-        try await taskAnswer(request(
+        var body = fields
+        if body["title"] == nil || body["dueDate"] == nil {
+            let current = try await task(taskId, of: contactId)
+            if body["title"] == nil { body["title"] = current.raw["title"] ?? "" }
+            if body["dueDate"] == nil, let due = current.raw["dueDate"] { body["dueDate"] = due }
+        }
+        body = GHLClient.wholeSecondDue(body)
+        return try await taskAnswer(request(
             .put, Request.path("contacts", contactId, "tasks", taskId), endpoint: "PUT /contacts/{contactId}/tasks/{taskId}",
-            body: .object(fields)))
+            body: .object(body)))
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}/completed`
@@ -40,6 +49,14 @@ extension GHLClient {
         try await call(request(
             .delete, Request.path("contacts", contactId, "tasks", taskId), endpoint: "DELETE /contacts/{contactId}/tasks/{taskId}"))
             .flag("succeded", "succeeded")
+    }
+
+    /// `fields` with `dueDate` as ISO 8601 UTC in whole seconds (`2026-02-01T10:00:00Z`), as task writes need.
+    static func wholeSecondDue(_ fields: JSONObject) -> JSONObject {
+        guard let value = fields["dueDate"], let ms = GHLDate.milliseconds(value) else { return fields }
+        var fields = fields
+        fields["dueDate"] = .string(Timestamp.iso8601(ms >= 0 ? ms / 1000 : (ms - 999) / 1000))
+        return fields
     }
 
     private func taskAnswer(_ request: Request) async throws(APIError) -> GHLTask {
