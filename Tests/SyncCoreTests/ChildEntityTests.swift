@@ -96,10 +96,13 @@ struct ChildEntityTests {
         #expect(plan.skipped.map(\.reason) == [.refused("only its author (Ada) may change an EspoCRM note")])
         #expect(!plan.operations.contains { $0.action == .rebase })
         // Deleted in GHL: the delete is refused the same way, and the pair stays.
-        let gone = Planner.plan(PlanInput(links: [link], ghl: [], espo: [espo]), mapping: notes)
-        #expect(gone.writes.isEmpty)
-        #expect(gone.skipped.count == 1)
+        let other = Link(ghlId: "gc1/n2", espoId: "en2", base: base)
+        let kept = SideRecord(id: "gc1/n2", values: base)
+        let gone = Planner.plan(
+            PlanInput(links: [link, other], ghl: [kept], espo: [espo, SideRecord(id: "en2", values: base)]), mapping: notes)
         #expect(gone.massDeleteGuard == nil)
+        #expect(gone.writes.isEmpty)
+        #expect(gone.skipped.map(\.reason) == [.refused("only its author (Ada) may change an EspoCRM note")])
     }
 
     @Test func aDeletedContactTakesItsChildrenOutsideTheGuard() {

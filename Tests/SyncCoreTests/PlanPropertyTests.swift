@@ -232,6 +232,7 @@ enum Mirror {
         var m = mapping
         m.sides = mapping.sides.swapped
         m.conflict = mapping.conflict.swapped
+        m.conflictFallback = mapping.conflictFallback.swapped
         m.fields = mapping.fields.map { field in
             var f = field
             f.sources = field.sources.swapped
@@ -257,6 +258,7 @@ enum Mirror {
         var p = plan
         p.operations = plan.operations.map(operation)
         p.withheld = plan.withheld.map(operation)
+        p.removed = Dictionary(uniqueKeysWithValues: plan.removed.map { (key($0.key), $0.value.map(\.other)) })
         p.conflicts = plan.conflicts.map { c in
             var m = c
             m.link = key(c.link)

@@ -108,8 +108,7 @@ struct EspoNotes: ObjectAdapter {
     func fetch(_ mapping: Mapping, parents: [String], page: (ListingPage) async throws -> Void) async throws {
         let author = try await assignee.apiUser()
         for parent in parents {
-            let posts: [Espo.Note]
-            do { posts = try await client.allPosts(of: .contact, id: parent) } catch where error.kind == .notFound { continue }
+            guard let posts = try await posts(of: parent) else { continue }
             try await page(ListingPage(
                 records: posts.filter { $0.type == "Post" }.map { note in
                     var raw = note.record.attributes
@@ -118,6 +117,11 @@ struct EspoNotes: ObjectAdapter {
                 },
                 absentMeansEmpty: true))
         }
+    }
+
+    /// The contact's posts; nil when the contact is gone.
+    private func posts(of contact: String) async throws(APIError) -> [Espo.Note]? {
+        do { return try await client.allPosts(of: .contact, id: contact) } catch where error.kind == .notFound { return nil }
     }
 
     func refusal(of raw: JSONObject) -> Refusal {
@@ -158,10 +162,22 @@ struct EspoNotes: ObjectAdapter {
     func update(_ mapping: Mapping, id: String, patch: RecordPatch, previous: RecordPatch) async throws(APIError) {
         let body = patch.applied(to: [:])
         guard let post = body["post"] else { return }
-        _ = try await client.updateNote(id, post: post.stringValue ?? "")
+        do {
+            _ = try await client.updateNote(id: id, post: post.stringValue ?? "")
+        } catch where error.kind == .forbidden {
+            // Not ours to edit after all (the plan saw the note before someone changed it): this
+            // record fails, not the run.
+            throw APIError(.rejected, service: error.service, endpoint: error.endpoint, message: error.message)
+        }
     }
 
     func delete(_ mapping: Mapping, id: String) async throws(APIError) {
-        do { try await client.deleteNote(id) } catch where error.kind == .notFound { return }
+        do {
+            try await client.deleteNote(id: id)
+        } catch where error.kind == .notFound {
+            return
+        } catch where error.kind == .forbidden {
+            throw APIError(.rejected, service: error.service, endpoint: error.endpoint, message: error.message)
+        }
     }
 }

@@ -91,8 +91,8 @@ struct GHLTasks: ObjectAdapter {
     }
 
     /// GHL refuses a task update without `title` and `dueDate` (n8n sends both, re-reading the task
-    /// when one is missing): a change of `completed` alone goes through `PUT …/completed`; any other
-    /// lacking one of the two reads the task first.
+    /// when one is missing): a change of `completed` alone goes through `PUT …/completed`, which
+    /// needs neither; any other lacking one of the two costs a read first.
     func update(_ mapping: Mapping, id: String, patch: RecordPatch, previous: RecordPatch) async throws(APIError) {
         let (contact, task) = try ChildId.split(id)
         var body = GHLConnector.touched(patch, in: patch.applied(to: [:]), nullable: [])
@@ -104,10 +104,7 @@ struct GHLTasks: ObjectAdapter {
             _ = try await client.completeTask(task, of: contact, completed: completed)
             return
         }
-        if body["title"] == nil || body["dueDate"] == nil {
-            let current = try await client.task(task, of: contact).raw
-            for key in ["title", "dueDate"] where body[key] == nil { body[key] = current[key] }
-        }
+        // The client reads the task first when `title` or `dueDate` is missing.
         _ = try await client.updateTask(task, of: contact, body)
     }
 
@@ -135,11 +132,15 @@ struct GHLNotes: ObjectAdapter {
 
     func fetch(_ mapping: Mapping, parents: [String], page: (ListingPage) async throws -> Void) async throws {
         for contact in parents {
-            let notes: [Note]
-            do { notes = try await client.notes(of: contact) } catch where error.kind == .notFound || error.kind == .rejected {
-                continue
-            }
+            guard let notes = try await notes(of: contact) else { continue }
             try await page(ListingPage(records: notes.compactMap { ChildId.keyed($0.raw, contact: contact) }, absentMeansEmpty: true))
+        }
+    }
+
+    /// The contact's notes; nil when the contact is gone (GHL answers 400 "Contact not found").
+    private func notes(of contact: String) async throws(APIError) -> [Note]? {
+        do { return try await client.notes(of: contact) } catch where error.kind == .notFound || error.kind == .rejected {
+            return nil
         }
     }
 
@@ -201,7 +202,8 @@ struct GHLAppointments: ObjectAdapter {
         let (from, to) = window
         for calendar in try await client.calendars() {
             guard let id = calendar["id"]?.stringValue else { continue }
-            let events = try await client.events(calendarId: id, from: from, to: to)
+            let events = try await client.events(
+                calendarId: id, from: Int64(from.timeIntervalSince1970 * 1000), to: Int64(to.timeIntervalSince1970 * 1000))
             try await page(ListingPage(records: events, absentMeansEmpty: true))
         }
     }
@@ -241,6 +243,6 @@ struct GHLAppointments: ObjectAdapter {
     }
 
     func delete(_ mapping: Mapping, id: String) async throws(APIError) {
-        do { try await client.deleteAppointment(id) } catch where error.kind == .notFound { return }
+        do { _ = try await client.deleteAppointment(id) } catch where error.kind == .notFound { return }
     }
 }
