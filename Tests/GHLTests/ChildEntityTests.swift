@@ -202,10 +202,17 @@ import Transport
         #expect(taken?.status == 422 && taken?.message.contains("slot") == true)
         let doubled = try await client.createAppointment(with(["startTime": "2027-06-01T10:30:00Z"]))
         #expect(doubled["startTime"] == "2027-06-01T12:30:00+02:00", "summer time in Berlin")
+        let later = try await client.createAppointment(with(["startTime": "2027-06-03T10:00:00Z"]))
+        let movedOnto = await apiError {
+            try await client.updateAppointment(later["id"]!.stringValue!, ["startTime": "2027-06-01T10:15:00Z", "ignoreFreeSlotValidation": false])
+        }
+        #expect(movedOnto?.status == 422)
+        let retitled = try await client.updateAppointment(later["id"]!.stringValue!, ["title": "Only the title", "ignoreFreeSlotValidation": false])
+        #expect(retitled["startTime"] == "2027-06-03T12:00:00+02:00", "an edit that does not move it is not slot-checked")
 
         let unknown = await apiError { try await client.createAppointment(with(["startTime": "2027-06-02T10:00:00Z", "notes": "x"])) }
         #expect(unknown?.status == 422 && unknown?.message == "property notes should not exist")
-        #expect(await h.emulator.notifications(location: Self.location) == [false, false, false, false, false, false])
+        #expect(await h.emulator.notifications(location: Self.location) == Array(repeating: false, count: 9))
         await h.stop()
     }
 
