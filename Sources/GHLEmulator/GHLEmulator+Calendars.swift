@@ -98,7 +98,7 @@ extension GHLEmulator {
         let now = tick()
         let moved = body["startTime"] != nil || body["endTime"] != nil || body["calendarId"] != nil
         if moved, let refused = slotRefusal(appointment, body, now: now, trace: trace) { return refused }
-        appointment.dateUpdated = now
+        appointment.touch(now)
         locations[location]!.putAppointment(appointment)
         return Answer.ok(appointment.written(zone: data.zone(of: appointment.calendarId)))
     }
@@ -150,7 +150,7 @@ extension GHLEmulator {
     private func apply(_ body: JSONObject, to appointment: inout StoredAppointment) {
         for key in StoredAppointment.optional {
             guard let value = body[key] else { continue }
-            appointment.fields[key] = StoredContact.clears(value) ? nil : value
+            appointment.fields[key] = StoredContact.clears(value) ? JSON?.none : value
         }
         // "If `address` is provided in the request body, the `meetingLocationType` defaults to custom."
         if body["address"]?.stringValue?.isEmpty == false, appointment.fields["meetingLocationType"] == nil {

@@ -108,7 +108,7 @@ extension GHLEmulator {
     public func editTask(_ id: String, location: String, _ changes: JSONObject) -> Bool {
         guard let contactId = locations[location]?.taskContact[id], var task = locations[location]!.tasks[contactId]?[id] else { return false }
         for (key, value) in changes where key != "id" && key != "contactId" {
-            task[key] = key == "dueDate" ? GHLTime.milliseconds(value).map { .string(GHLTime.iso($0)) } : StoredContact.clears(value) ? nil : value
+            task[key] = key == "dueDate" ? GHLTime.milliseconds(value).map { .string(GHLTime.iso($0)) } : StoredContact.clears(value) ? JSON?.none : value
         }
         locations[location]!.putTask(task, contact: contactId)
         return true
@@ -126,7 +126,7 @@ extension GHLEmulator {
     public func editNote(_ id: String, location: String, _ changes: JSONObject) -> Bool {
         guard let contactId = noteContact(id, location: location), var note = locations[location]!.notes[contactId]?[id] else { return false }
         for (key, value) in changes where key != "id" && key != "contactId" && key != "dateAdded" {
-            note[key] = StoredContact.clears(value) && key != "body" ? nil : value
+            note[key] = StoredContact.clears(value) && key != "body" ? JSON?.none : value
         }
         locations[location]!.notes[contactId]![id] = note
         return true
@@ -151,10 +151,10 @@ extension GHLEmulator {
             case "appointmentStatus": if let status = value.stringValue { appointment.status = status }
             case "calendarId": if let calendar = value.stringValue { appointment.calendarId = calendar }
             case "users": appointment.fields["users"] = value
-            default: appointment.fields[key] = StoredContact.clears(value) ? nil : value
+            default: appointment.fields[key] = StoredContact.clears(value) ? JSON?.none : value
             }
         }
-        appointment.dateUpdated = tick()
+        appointment.touch(tick())
         locations[location]!.putAppointment(appointment)
         return true
     }

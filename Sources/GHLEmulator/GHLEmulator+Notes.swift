@@ -28,7 +28,7 @@ extension GHLEmulator {
         let problems = DTO.problems(body, allowed: DTO.note) + DTO.strings(body, ["userId", "color"])
         guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
         guard var note = locations[location]?.notes[contactId]?[noteId] else { return Answer.badRequest("Note not found", trace: trace) }
-        for (key, value) in body { note[key] = StoredContact.clears(value) && key != "body" ? nil : value }
+        for (key, value) in body { note[key] = StoredContact.clears(value) && key != "body" ? JSON?.none : value }
         locations[location]!.notes[contactId]![noteId] = note
         return Answer.ok(["note": .object(note)])
     }

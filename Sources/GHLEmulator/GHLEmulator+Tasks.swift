@@ -45,7 +45,7 @@ extension GHLEmulator {
             if key == "dueDate" {
                 task[key] = GHLTime.milliseconds(value).map { .string(GHLTime.iso($0)) }
             } else {
-                task[key] = StoredContact.clears(value) && key != "title" ? nil : value
+                task[key] = StoredContact.clears(value) && key != "title" ? JSON?.none : value
             }
         }
         locations[location]!.putTask(task, contact: contactId)
@@ -74,8 +74,8 @@ extension GHLEmulator {
         let skip = body["skip"]?.numberValue ?? 0
         if let value = body["limit"], value.numberValue == nil { problems.append("limit must be a number") }
         if let value = body["skip"], value.numberValue == nil { problems.append("skip must be a number") }
-        if limit > Double(GHLEmulator.maxTaskSearchLimit) {
-            problems.append("limit must not be greater than \(GHLEmulator.maxTaskSearchLimit)")
+        if limit > Double(settings.taskSearchLimit) {
+            problems.append("limit must not be greater than \(settings.taskSearchLimit)")
         }
         if limit < 1 { problems.append("limit must not be less than 1") }
         if skip < 0 { problems.append("skip must not be less than 0") }

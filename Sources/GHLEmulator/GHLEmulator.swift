@@ -21,12 +21,19 @@ public actor GHLEmulator: EmulatedAPI {
         public var searchLag: Duration
         /// Seeds ids and generated data.
         public var seed: UInt64
+        /// The largest `limit` `POST /locations/{id}/tasks/search` takes (at most
+        /// `GHLEmulator.maxTaskSearchLimit`); larger ones are answered 422 naming `limit`.
+        public var taskSearchLimit: Int
 
-        public init(rateLimit: RateLimit = .ghl, accessTokenLifetime: Int = 86_399, searchLag: Duration = .zero, seed: UInt64 = 1) {
+        public init(
+            rateLimit: RateLimit = .ghl, accessTokenLifetime: Int = 86_399, searchLag: Duration = .zero, seed: UInt64 = 1,
+            taskSearchLimit: Int = GHLEmulator.maxTaskSearchLimit
+        ) {
             self.rateLimit = rateLimit
             self.accessTokenLifetime = accessTokenLifetime
             self.searchLag = searchLag
             self.seed = seed
+            self.taskSearchLimit = min(taskSearchLimit, GHLEmulator.maxTaskSearchLimit)
         }
     }
 

@@ -41,6 +41,10 @@ struct StoredAppointment: Sendable {
     /// Whether the appointment holds its slot (cancelled ones free it).
     var holdsSlot: Bool { status != "cancelled" }
 
+    /// Moves `dateUpdated` to `now`, and by at least a second: the calendars API writes whole
+    /// seconds, so every change shows in the answered text.
+    mutating func touch(_ now: Int64) { dateUpdated = max(now, dateUpdated + 1000) }
+
     func overlaps(_ from: Int64, _ to: Int64) -> Bool { start < to && end > from }
 
     /// `calendars:CalendarEventDTO`, times ISO with the calendar's offset.
