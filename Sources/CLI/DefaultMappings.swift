@@ -16,7 +16,6 @@ public enum DefaultMappings {
   "espo": {
     "object": "Meeting",
     "updatedAt": "modifiedAt",
-    "filter": { "path": "parentType", "equals": "Contact" },
     "createRequires": { "allOf": ["start", "end"] }
   },
   "identity": [
@@ -165,7 +164,6 @@ public enum DefaultMappings {
   "espo": {
     "object": "Task",
     "updatedAt": "modifiedAt",
-    "filter": { "path": "parentType", "equals": "Contact" },
     "createRequires": { "allOf": ["title"] }
   },
   "identity": [

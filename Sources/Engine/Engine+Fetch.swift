@@ -152,7 +152,7 @@ extension Engine {
         // take it for a full listing of everything.
         let fullAt = complete && (perParent == nil || parents?.isEverything == true) ? now : previous.fullAt
         return SideFetch(
-            listing: complete ? .full(count: count) : .incremental(count: count),
+            listing: !complete ? .incremental(count: count) : perParent != nil ? .fullForParents(count: count) : .full(count: count),
             state: FetchState(
                 highWater: highWater, fullAt: fullAt, mapping: fingerprint,
                 sweptAt: perParent != nil && complete ? now : previous.sweptAt),

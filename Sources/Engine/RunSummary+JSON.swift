@@ -21,6 +21,11 @@ extension RunSummary {
             counts["failed"] = .number(Double(entity.failures.count))
             counts["unchanged"] = .number(Double(plan.unchanged))
             counts["skipped"] = .number(Double(plan.skipped.count))
+            if !plan.skipped.isEmpty {
+                counts["skips"] = .array(plan.skipped.map { skip in
+                    .object(["side": .string(skip.side.rawValue), "id": .string(skip.id), "reason": .string(skip.message)])
+                })
+            }
             if !entity.unreadable.isEmpty {
                 counts["unreadable"] = .array(entity.unreadable.map { row in
                     .object([
@@ -48,6 +53,7 @@ extension RunSummary {
                 }
                 object["fields"] = .object(fields)
                 if let reason = operation.reason { object["reason"] = .string(reason) }
+                if operation.cascade { object["cascade"] = .bool(true) }
                 if mode == .sync { object["status"] = .string(failed[operation] == nil ? "applied" : "failed") }
                 if let message = failed[operation] { object["error"] = .string(message) }
                 operations.append(.object(object))

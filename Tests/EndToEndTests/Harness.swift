@@ -23,12 +23,20 @@ final class Harness: Sendable {
     /// the config paces the client the same way.
     static let ghlLimit = RateLimit(requests: 100, interval: .seconds(1), daily: 200_000, concurrency: 8)
 
-    init(people: Int = 0, seed: UInt64 = 1, conflict: String? = nil) async throws {
+    /// The GHL calendar appointments made in EspoCRM go to, when `children` (nil: none configured).
+    let calendarId: String?
+
+    /// `children` adds the task, note and appointment mappings (and, with `calendar`, a GHL calendar
+    /// in the config) to the contact and business ones.
+    init(people: Int = 0, seed: UInt64 = 1, conflict: String? = nil, children: Bool = false, calendar: Bool = true) async throws {
         binary = try BuiltProduct.path("espo-ghl-sync")
         folder = try TemporaryFolder(prefix: "e2e")
         sandbox = try await Sandbox.start(people: people, seed: seed, ghlLimit: Self.ghlLimit)
+        calendarId = children && calendar
+            ? await sandbox.ghl.defaultCalendar(location: sandbox.locationId) : nil
         try FileManager.default.createDirectory(atPath: folder.file("mappings"), withIntermediateDirectories: true)
-        for file in ["contacts.json", "businesses.json"] {
+        let files = ["contacts.json", "businesses.json"] + (children ? ["tasks.json", "notes.json", "appointments.json"] : [])
+        for file in files {
             var mapping = try String(contentsOfFile: Self.repositoryMappings + "/" + file, encoding: .utf8)
             if let conflict { mapping = mapping.replacingOccurrences(of: "\"newest-wins\"", with: "\"\(conflict)\"") }
             try mapping.write(toFile: folder.file("mappings/" + file), atomically: true, encoding: .utf8)
@@ -38,7 +46,7 @@ final class Harness: Sendable {
 
     func config() -> String {
         """
-        { "ghl": { "baseURL": "\(sandbox.ghlServer.baseURL)", "locationId": "\(sandbox.locationId)",
+        { "ghl": { "baseURL": "\(sandbox.ghlServer.baseURL)", "locationId": "\(sandbox.locationId)",\(calendarId.map { " \"calendarId\": \"\($0)\"," } ?? "")
                    "auth": { "type": "privateToken", "tokenEnv": "GHL_TOKEN" },
                    "rateLimit": { "requests": 100, "intervalSeconds": 1 } },
           "espo": { "baseURL": "\(sandbox.espoServer.baseURL)", "auth": { "type": "apiKey", "apiKeyEnv": "ESPO_API_KEY" },
@@ -165,9 +173,9 @@ final class Harness: Sendable {
     }
 }
 
-/// The numbers of a `--json` document: `counts(json, "create", .ghl)`.
-func count(_ json: JSON?, _ key: String, _ side: Side? = nil) -> Int {
-    var value = json?["entities"]?["contact"]?[key]
+/// The numbers of a `--json` document: `counts(json, "create", .ghl)`, of `entity` (default: contacts).
+func count(_ json: JSON?, _ key: String, _ side: Side? = nil, entity: String = "contact") -> Int {
+    var value = json?["entities"]?[entity]?[key]
     if let side { value = value?[side.rawValue] }
     return Int(value?.numberValue ?? -1)
 }

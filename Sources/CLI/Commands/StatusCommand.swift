@@ -55,6 +55,12 @@ struct StatusCommand: AsyncParsableCommand {
                         "\(action) GHL \(StateAccess.count(counts[action]?["ghl"])) / Espo \(StateAccess.count(counts[action]?["espo"]))"
                     }
                     Console.out("    \(entity): \(parts.joined(separator: ", ")), conflicts \(StateAccess.count(counts["conflicts"])), failed \(StateAccess.count(counts["failed"]))\n")
+                    let skips = counts["skips"]?.arrayValue ?? []
+                    for skip in skips.prefix(20) {
+                        let side = skip["side"]?.stringValue.flatMap(Side.init(rawValue:))?.displayName ?? "?"
+                        Console.out("      skipped \(side) \(skip["id"]?.stringValue ?? "?"): \(skip["reason"]?.stringValue ?? "")\n")
+                    }
+                    if skips.count > 20 { Console.out("      … and \(skips.count - 20) more skipped (plan shows them all)\n") }
                     for row in counts["unreadable"]?.arrayValue ?? [] {
                         Console.out("      unreadable row: \(row["endpoint"]?.stringValue ?? "?"): record \(row["id"]?.stringValue ?? "(no id)"), field \(row["field"]?.stringValue ?? "?"): \(row["message"]?.stringValue ?? "")\n")
                     }

@@ -43,14 +43,20 @@ public struct Listing: Sendable, Hashable {
     public var isFull: Bool
     /// How many records the listing returned, in scope or not.
     public var count: Int
+    /// Whether a full listing held every record of the side, not only those of some parents (the
+    /// notes of the contacts read this run): only then does an empty one look like a broken listing.
+    public var coversEverything: Bool
 
-    public init(isFull: Bool, count: Int) {
+    public init(isFull: Bool, count: Int, coversEverything: Bool = true) {
         self.isFull = isFull
         self.count = count
+        self.coversEverything = coversEverything
     }
 
     /// A listing of changes only: absence means nothing.
     public static func incremental(count: Int) -> Listing { Listing(isFull: false, count: count) }
     /// A listing of every record: absence means deleted.
     public static func full(count: Int) -> Listing { Listing(isFull: true, count: count) }
+    /// A listing of every record of some parents: absence among theirs means deleted.
+    public static func fullForParents(count: Int) -> Listing { Listing(isFull: true, count: count, coversEverything: false) }
 }

@@ -538,7 +538,7 @@ public struct PlanBuilder: Sendable {
             MassDeleteGuard(reason: reason, suspect: suspect, missing: missing, linkCount: linkCount,
                             maxCount: options.maxDeletes, maxFraction: options.maxDeleteFraction)
         }
-        let empty = Side.allCases.filter { listings[$0].isFull && listings[$0].count == 0 }
+        let empty = Side.allCases.filter { listings[$0].isFull && listings[$0].coversEverything && listings[$0].count == 0 }
         if !empty.isEmpty && linkCount - cascaded > 0 {
             return tripped(.emptyListing, suspect: empty)
         }
