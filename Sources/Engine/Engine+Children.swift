@@ -33,7 +33,7 @@ extension Engine {
             description = "\(parentEntity) records (every one)"
         } else {
             let changed = listed[parentEntity] ?? PerSide(ghl: [], espo: [])
-            let buckets = Set(((lastDay! + 1)...max(lastDay! + 1, today)).map { $0 % days })
+            let buckets = Self.sweepBuckets(lastDay: lastDay!, today: today, days: days)
             for key in links where changed.ghl.contains(key.ghlId) || changed.espo.contains(key.espoId)
                 || buckets.contains(Self.sweepBucket(of: key.ghlId, days: days)) {
                 ids.ghl.insert(key.ghlId)
@@ -58,8 +58,16 @@ extension Engine {
         return ParentScope(ids: ids, description: description, isEverything: everything)
     }
 
+    /// The buckets of the rotating sweep a run on day `today` reads when the last one was on `lastDay`
+    /// (days since 1970): one per day since, none when it ran today already, so that a parent's
+    /// children are read within `days` days however often or seldom the runs come.
+    package static func sweepBuckets(lastDay: Int, today: Int, days: Int) -> Set<Int> {
+        guard today > lastDay else { return [] }
+        return Set((lastDay + 1...min(today, lastDay + days)).map { $0 % days })
+    }
+
     /// Which day of the rotating sweep reads the children of the parent with GHL id `id`.
-    static func sweepBucket(of id: String, days: Int) -> Int {
+    package static func sweepBucket(of id: String, days: Int) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in id.utf8 {
             hash ^= UInt64(byte)

@@ -28,6 +28,32 @@ extension Engine {
         guard let target = entry.operation.target else { return }
         let adapter = try connectors[target].adapter(for: mapping)
         let values = entry.operation.values
+        // This run's listing held every record: the create, if it happened, is in the snapshot already.
+        if adapter.listsEverything { return }
+        // Listed per parent: read the parent's records again, whether or not this run reads them.
+        if adapter.listsPerParent {
+            guard let parent = mapping.parent, let parentId = Reference(values[parent])?.id(on: target) else { return }
+            let links = try referenceLinks(of: mapping, side: target)
+            var rows: [(record: SideRecord, identity: [String])] = []
+            do {
+                try await adapter.fetch(mapping, parents: [parentId]) { page in
+                    for object in page.records {
+                        guard var record = mapping.record(
+                            from: object, side: target, absentMeansEmpty: page.absentMeansEmpty,
+                            links: { entity, id in links[entity]?[id] })
+                        else { continue }
+                        record.refusal = adapter.refusal(of: object)
+                        rows.append((record, mapping.identityValues(of: record.values)))
+                    }
+                }
+            } catch let error as APIError {
+                throw .api(error)
+            } catch {
+                throw .api(APIError(.invalidResponse, service: target.displayName, endpoint: "listing", message: "\(error)"))
+            }
+            try state { try store.saveSnapshot(entity: mapping.entity, side: target, records: rows, run: run) }
+            return
+        }
         let wanted = mapping.identityValues(of: values)
         for (level, key) in mapping.identity.enumerated() {
             // A key of several fields is looked up by its first plain one, then checked whole.

@@ -1,5 +1,6 @@
 import EspoClient
 import EspoEmulator
+import Emulation
 import Foundation
 import SyncCore
 import Testing
@@ -186,5 +187,55 @@ struct ChildrenTests {
         }
         #expect(h.sandbox.espo.records("Task").isEmpty)
         #expect(await h.sandbox.ghl.appointments(location: location).isEmpty)
+    }
+}
+
+/// A run with children killed in the middle, then run again: nothing duplicated, nothing lost.
+@Suite(.serialized)
+struct ChildrenCrashTests {
+    @Test func aSyncKilledWhileCreatingChildrenConvergesWithoutDuplicates() async throws {
+        let h = try await Harness(children: true)
+        defer { Task { await h.stop() } }
+        let location = h.sandbox.locationId
+        let pairs = try await h.pairs(0..<30)
+        #expect(try await h.run(["sync"]).code == 0)
+        // Every contact gets three tasks and two notes in GHL and an EspoCRM task, then GHL is slowed so
+        // the kill lands while the children are being written.
+        for (n, pair) in pairs.enumerated() {
+            for k in 0..<3 {
+                await h.sandbox.ghl.seedTask(
+                    contact: pair.ghl, title: "Task \(n).\(k)", dueDate: ChildrenTests.now + Int64(k + 1) * ChildrenTests.day, location: location)
+            }
+            await h.sandbox.ghl.seedNote(contact: pair.ghl, body: "Note \(n).a", location: location)
+            await h.sandbox.ghl.seedNote(contact: pair.ghl, body: "Note \(n).b", location: location)
+            h.sandbox.espo.seedTask(name: "Espo task \(n)", contactId: pair.espo, ["dateEnd": .string(ChildrenTests.espoTime(days: 3))])
+        }
+        await h.sandbox.ghlServer.setFaults(Faults(latency: .milliseconds(20)))
+        let (process, _) = try h.start(["sync"])
+        while h.sandbox.espo.count("Task") < 30 + 40, process.isRunning {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(h.sandbox.espo.count("Task") < 30 + 90, "the kill came after the tasks were written")
+        await h.sandbox.ghlServer.setFaults(.none)
+
+        let rerun = try await h.run(["sync", "--json"])
+        #expect(rerun.code == 0, "\(rerun)")
+        let espoTasks = h.sandbox.espo.records("Task").compactMap { $0["name"]?.stringValue }
+        #expect(espoTasks.count == 120, "\(espoTasks.count) EspoCRM tasks")
+        #expect(Set(espoTasks).count == 120, "no task twice in EspoCRM")
+        let ghlTasks = await h.sandbox.ghl.tasks(location: location).compactMap { $0["title"]?.stringValue }
+        #expect(ghlTasks.count == 120 && Set(ghlTasks).count == 120, "\(ghlTasks.count) GHL tasks")
+        var posts = 0
+        for pair in pairs {
+            let bodies = h.sandbox.espo.notes(on: "Contact", id: pair.espo).filter { $0["type"]?.stringValue == "Post" }
+                .compactMap { $0["post"]?.stringValue }
+            #expect(Set(bodies).count == bodies.count, "no note twice under \(pair.espo): \(bodies)")
+            posts += bodies.count
+        }
+        #expect(posts == 60)
+        try await h.expectQuietNight("after the killed run and its rerun")
     }
 }

@@ -31,12 +31,22 @@ final class FakeSide: Connector, Sendable {
     }
 
     /// `batched`: per object, keys written many records a call (`updateMany`), as GHL's company is.
-    init(_ side: Side, objects names: [String], batched: [String: Set<String>] = [:]) {
+    /// `perParent`: per object, the key naming its parent: it is listed per parent, as GHL notes are.
+    /// `cascade`: per parent object, the child objects (and their parent key) deleted with it, as GHL does.
+    init(
+        _ side: Side, objects names: [String], batched: [String: Set<String>] = [:], perParent: [String: String] = [:],
+        cascade: [String: [(object: String, key: String)]] = [:]
+    ) {
         self.side = side
         let shared = Shared()
         self.shared = shared
         var objects: [String: any ObjectAdapter] = [:]
-        for name in names { objects[name] = FakeObject(name: name, side: side, shared: shared, batchedKeys: batched[name] ?? []) }
+        let cascaded = Set(cascade.values.flatMap { $0.map(\.object) })
+        for name in names {
+            objects[name] = FakeObject(
+                name: name, side: side, shared: shared, batchedKeys: batched[name] ?? [], parentKey: perParent[name],
+                children: cascade[name] ?? [], deletedWithParent: cascaded.contains(name))
+        }
         self.objects = objects
     }
 
@@ -65,7 +75,14 @@ final class FakeSide: Connector, Sendable {
         }
     }
 
-    func remove(_ object: String, id: String) { _ = shared.state.withLock { $0.records[object]?.removeValue(forKey: id) } }
+    /// Deletes a record as a person would, with its children where this side cascades.
+    func remove(_ object: String, id: String) {
+        let children = (objects[object] as? FakeObject)?.children ?? []
+        shared.state.withLock { state in
+            state.records[object]?.removeValue(forKey: id)
+            for child in children { state.records[child.object] = state.records[child.object]?.filter { $0.value[child.key]?.stringValue != id } }
+        }
+    }
     func records(_ object: String) -> [String: JSONObject] { shared.state.withLock { $0.records[object] ?? [:] } }
     func log() -> [String] { shared.state.withLock { $0.log } }
 }
@@ -75,7 +92,23 @@ struct FakeObject: ObjectAdapter {
     let side: Side
     let shared: FakeSide.Shared
     let batchedKeys: Set<String>
+    var parentKey: String? = nil
+    var children: [(object: String, key: String)] = []
+    var deletedWithParent = false
     var batchSize: Int { 2 }
+    var listsPerParent: Bool { parentKey != nil }
+
+    func fetch(_ mapping: Mapping, parents: [String], page: (ListingPage) async throws -> Void) async throws {
+        let wanted = Set(parents)
+        let rows = shared.state.withLock { state -> [JSONObject] in
+            state.calls += parents.count
+            state.log.append("list \(name) of \(parents.count)")
+            return (state.records[name] ?? [:]).values
+                .filter { $0[parentKey!]?.stringValue.map(wanted.contains) ?? false }
+                .sorted { ($0["id"]?.stringValue ?? "") < ($1["id"]?.stringValue ?? "") }
+        }
+        try await page(ListingPage(records: rows, absentMeansEmpty: true))
+    }
 
     func updateMany(_ mapping: Mapping, ids: [String], patch: RecordPatch) async throws(APIError) {
         try shared.state.withLock { state throws(APIError) in
@@ -157,6 +190,7 @@ struct FakeObject: ObjectAdapter {
         shared.state.withLock { state in
             state.calls += 1
             state.records[name]?[id] = nil
+            for child in children { state.records[child.object] = state.records[child.object]?.filter { $0.value[child.key]?.stringValue != id } }
             state.log.append("delete \(name) \(id)")
         }
     }
