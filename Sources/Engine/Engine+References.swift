@@ -48,6 +48,13 @@ extension Engine {
                 missing = mapping.field(named: parent)
             }
             for field in fields where missing == nil {
+                // A pair linked when the record was read may have gone since (its delete in this run or an earlier one).
+                if operation.action == .create, case .linked(let key)? = Reference(operation.values[field.name]) {
+                    if try state({ try store.link(entity: field.references!, side: .ghl, id: key.ghlId) })?.key != key {
+                        missing = field
+                    }
+                    continue
+                }
                 guard case .unlinked(let side, let id)? = Reference(operation.values[field.name]), side != target else { continue }
                 let entity = field.references!
                 if let link = try state({ try store.link(entity: entity, side: side, id: id) }) {

@@ -469,6 +469,13 @@ public struct PlanBuilder: Sendable {
     /// The operation creating `record` (from `source`) on the other side, or nil after recording why it cannot be.
     private mutating func creation(of record: SideRecord, from source: Side, replacing: LinkKey?) -> Plan.Operation? {
         let target = source.other
+        // Never under a parent this run deletes.
+        if let parent = mapping.parent, let entity = mapping.parentEntity,
+           let reference = Reference(record.values[parent]),
+           Side.allCases.contains(where: { side in reference.id(on: side).map { removedParentIds[side][$0] != nil } ?? false }) {
+            skipped.append(Skip(side: source, id: record.id, reason: .parentNotLinked(field: parent, entity: entity)))
+            return nil
+        }
         var values = FieldValues()
         var changes: [FieldChange] = []
         for field in mapping.fields where field.direction.writes(to: target) {
