@@ -239,3 +239,63 @@ struct ChildrenCrashTests {
         try await h.expectQuietNight("after the killed run and its rerun")
     }
 }
+
+/// Appointments and task conflicts, night after night.
+@Suite(.serialized)
+struct AppointmentAndConflictTests {
+    func meeting(_ h: Harness, parent: String) -> JSONObject? {
+        h.sandbox.espo.records("Meeting").first { $0["parentId"]?.stringValue == parent }
+    }
+
+    @Test func appointmentStatusesAndTimesTravelAndAStatusThatReadsTheSameStays() async throws {
+        let h = try await Harness(children: true)
+        defer { Task { await h.stop() } }
+        let location = h.sandbox.locationId
+        let pairs = try await h.pairs(0..<2)
+        let start = ChildrenTests.now + 2 * ChildrenTests.day
+        let noShow = await h.sandbox.ghl.seedAppointment(contact: pairs[0].ghl, title: "Intro", start: start, status: "noshow", location: location)
+        let held = await h.sandbox.ghl.seedAppointment(contact: pairs[1].ghl, title: "Review", start: start + ChildrenTests.day, status: "new", location: location)
+        #expect(try await h.run(["sync"]).code == 0)
+        #expect(meeting(h, parent: pairs[0].espo)?["status"]?.stringValue == "Not Held")
+        #expect(meeting(h, parent: pairs[1].espo)?["status"]?.stringValue == "Planned")
+
+        // In EspoCRM the review was held; in GHL the intro moves an hour later.
+        let review = try #require(meeting(h, parent: pairs[1].espo)?["id"]?.stringValue)
+        #expect(h.sandbox.espo.edit("Meeting", id: review, ["status": "Held"]))
+        #expect(await h.sandbox.ghl.editAppointment(noShow, location: location, ["startTime": .number(Double(start + 3_600_000)), "endTime": .number(Double(start + 5_400_000))]))
+        let night = try await h.run(["sync", "--json"])
+        #expect(night.code == 0, "\(night)")
+        let appointments = await h.sandbox.ghl.appointments(location: location)
+        #expect(appointments.first { $0["id"]?.stringValue == held }?["appointmentStatus"]?.stringValue == "showed")
+        // noshow reads as Not Held, as EspoCRM still says: it is never rewritten to cancelled.
+        #expect(appointments.first { $0["id"]?.stringValue == noShow }?["appointmentStatus"]?.stringValue == "noshow")
+        let moved = try #require(meeting(h, parent: pairs[0].espo)?["dateStart"]?.stringValue)
+        #expect(moved == Timestamp.naive((start + 3_600_000) / 1000), "\(moved)")
+        #expect(await h.sandbox.ghl.notifications(location: location).allSatisfy { $0 == false }, "the sync never notifies the contact")
+        try await h.expectQuietNight("after appointment edits on both sides")
+    }
+
+    @Test func aTaskChangedDifferentlyOnBothSidesIsQueuedForAPersonAndTheOtherFieldsMerge() async throws {
+        let h = try await Harness(children: true)
+        defer { Task { await h.stop() } }
+        let location = h.sandbox.locationId
+        let pairs = try await h.pairs(0..<1)
+        let task = await h.sandbox.ghl.seedTask(contact: pairs[0].ghl, title: "Call", dueDate: ChildrenTests.now + ChildrenTests.day, location: location)
+        #expect(try await h.run(["sync"]).code == 0)
+        let espoTask = try #require(h.sandbox.espo.records("Task").first?["id"]?.stringValue)
+        // GHL keeps no change time on tasks: which title is newer cannot be known.
+        #expect(await h.sandbox.ghl.editTask(task, location: location, ["title": "Call Ada"]))
+        #expect(h.sandbox.espo.edit("Task", id: espoTask, ["name": "Call Bob", "description": "bring the contract"]))
+        let night = try await h.run(["sync", "--json"])
+        #expect(night.code == 0, "\(night)")
+        #expect(count(night.json, "conflicts", entity: "task") == 1, "\(night)")
+        let ghlTask = try #require(await h.sandbox.ghl.tasks(location: location).first)
+        #expect(ghlTask["title"]?.stringValue == "Call Ada")
+        #expect(ghlTask["body"]?.stringValue == "bring the contract")
+        #expect(h.sandbox.espo.record("Task", id: espoTask)?["name"]?.stringValue == "Call Bob")
+        let conflicts = try await h.run(["conflicts", "list"])
+        #expect(conflicts.stdout.contains("title"), "\(conflicts)")
+        // The next nights write nothing while it waits for a person.
+        try await h.expectQuietNight("a queued task conflict")
+    }
+}
