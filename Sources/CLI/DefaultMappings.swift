@@ -147,7 +147,7 @@ public enum DefaultMappings {
   "conflictFallback": "manual",
   "deletes": "propagate",
   "fields": {
-    "contact": { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId" },
+    "contact": { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId", "createOnly": ["ghl", "espo"] },
     "body":    { "ghl": "body", "espo": "post", "transforms": ["trim"] }
   }
 }
@@ -177,7 +177,7 @@ public enum DefaultMappings {
   "conflictFallback": "manual",
   "deletes": "propagate",
   "fields": {
-    "contact":   { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId" },
+    "contact":   { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId", "createOnly": ["ghl"] },
     "title":     { "ghl": "title", "espo": "name", "transforms": ["trim"] },
     "body":      { "ghl": "body", "espo": "description", "transforms": ["trim"] },
     "dueDate":   {

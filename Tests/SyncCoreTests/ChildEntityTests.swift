@@ -235,3 +235,19 @@ struct ChildPlanPropertyTests {
         }
     }
 }
+
+extension ChildEntityTests {
+    @Test func aTaskMovedToAnotherContactInEspoIsNotMovedInGHLButShownEveryRun() {
+        let other = LinkKey(ghlId: "gc2", espoId: "ec2")
+        let base: FieldValues = ["contact": contact, "title": .string("Call"), "dueDate": .string("2026-12-08T17:00:00Z"), "completed": .bool(false)]
+        let link = Link(ghlId: "gc1/t1", espoId: "et1", base: base)
+        var espo = SideRecord(id: "et1", updatedAt: Date(), values: base)
+        espo.values["contact"] = Reference.linked(other).value
+        espo.values["title"] = .string("Call again")
+        let plan = Planner.plan(PlanInput(links: [link], ghl: [SideRecord(id: "gc1/t1", values: base)], espo: [espo]), mapping: tasks)
+        let update = plan.operations.first { $0.action == .update }
+        #expect(update?.fields.map(\.field) == ["title"])
+        #expect(plan.skipped.count == 1)
+        #expect(update?.base["contact"] == nil)
+    }
+}

@@ -66,7 +66,7 @@ extension Mapping {
 enum MappingDocument {
     static let topKeys = ["entity", "ghl", "espo", "identity", "conflict", "conflictFallback", "deletes", "parent", "fields"]
     static let sideKeys = ["object", "id", "updatedAt", "filter", "createRequires"]
-    static let fieldKeys = ["type", "entity", "direction", "conflict", "ghl", "espo", "transforms", "samples", "defaultOnCreate"]
+    static let fieldKeys = ["type", "entity", "direction", "conflict", "ghl", "espo", "transforms", "samples", "defaultOnCreate", "createOnly"]
     static let sourceKeys = ["path", "paths", "customField", "transforms"]
 
     static func read(_ json: JSON, reader: inout DocumentReader) -> Mapping? {
@@ -181,10 +181,18 @@ enum MappingDocument {
                             fix: "write {\"daysAhead\": 7}")
             }
         }
+        var createOnly: Set<Side> = []
+        if let json = o["createOnly"] {
+            for (i, item) in (reader.array(json, at: path + ".createOnly", what: "sides") ?? []).enumerated() {
+                if let side = reader.choice(item, at: "\(path).createOnly[\(i)]", as: Side.self) { createOnly.insert(side) }
+            }
+        }
         guard let type, let direction, let ghl = sources.ghl, let espo = sources.espo else { return nil }
         if case nil? = conflict { return nil }
-        return FieldMapping(name: name, type: type, direction: direction, conflict: conflict ?? nil,
-                            ghl: ghl, espo: espo, samples: samples, references: references, defaultOnCreate: createDefault)
+        var mapped = FieldMapping(name: name, type: type, direction: direction, conflict: conflict ?? nil,
+                                  ghl: ghl, espo: espo, samples: samples, references: references, defaultOnCreate: createDefault)
+        mapped.createOnly = createOnly
+        return mapped
     }
 
     private static func source(_ json: JSON, at path: String, side: Side, reader: inout DocumentReader) -> FieldSource? {

@@ -96,6 +96,10 @@ public struct FieldMapping: Sendable, Hashable {
     /// For a `dateTime` field: what a create fills in when the record has no value, written back to the
     /// record it came from so both sides agree (a GHL task needs a due date, an EspoCRM one does not).
     public var defaultOnCreate: CreateDefault?
+    /// Sides that take the field only when a record is created there (a GHL task's contact is part of
+    /// its address; an EspoCRM note's parent is read-only after create): a change of it is not written
+    /// there later, but shown as skipped on every run.
+    public var createOnly: Set<Side> = []
 
     public init(
         name: String, type: FieldType = .string, direction: Direction = .both, conflict: ConflictPolicy? = nil,

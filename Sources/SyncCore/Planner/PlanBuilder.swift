@@ -293,6 +293,19 @@ public struct PlanBuilder: Sendable {
                     side: side.other, id: link.id(on: side.other), reason: .requiredOnTarget(field: change.field)))
             }
         }
+        // A field a side takes only on create (a GHL task's contact): the change is not sent there,
+        // and the base keeps the old value, so it shows again next run and nothing is undone.
+        for side in Side.allCases where !changes[side].isEmpty {
+            let fixed = changes[side].filter { change in mapping.field(named: change.field)?.createOnly.contains(side) == true }
+            guard !fixed.isEmpty else { continue }
+            changes[side].removeAll { change in fixed.contains(change) }
+            for change in fixed {
+                newBase[side][change.field] = nil
+                skipped.append(Skip(
+                    side: side.other, id: link.id(on: side.other),
+                    reason: .refused("\(side.displayName) takes \(change.field) only when the record is created; delete it there and it is created again with the new value")))
+            }
+        }
         // A record its system will not let us change (a note only its author may edit): the change is
         // not sent and the base does not move, so it is shown again next run and nothing is undone.
         for side in Side.allCases where !changes[side].isEmpty {
