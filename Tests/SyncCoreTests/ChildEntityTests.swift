@@ -251,3 +251,15 @@ extension ChildEntityTests {
         #expect(update?.base["contact"] == nil)
     }
 }
+
+extension ChildEntityTests {
+    @Test func aNoteSomeoneElseWroteStaysWhenItsContactIsDeletedAndIsNoLongerSynced() {
+        let base: FieldValues = ["contact": contact, "body": .string("by Dana")]
+        let link = Link(ghlId: "gc1/n1", espoId: "en1", base: base)
+        let espo = SideRecord(id: "en1", values: base, refusal: Refusal(edit: "only its author (Dana) may change an EspoCRM note", delete: "only its author (Dana) may change an EspoCRM note"))
+        let plan = Planner.plan(PlanInput(links: [link], ghl: [], espo: [espo]), mapping: notes, options: PlanOptions(removedParents: [parent: .ghl]))
+        #expect(plan.writes.isEmpty)
+        #expect(plan.operations.map(\.action) == [.forget])
+        #expect(plan.skipped.map(\.message) == ["not written to EspoCRM: only its author (Dana) may change an EspoCRM note"])
+    }
+}

@@ -205,7 +205,13 @@ public struct PlanBuilder: Sendable {
     private mutating func cascade(_ link: Link, ghl: SideRecord?, espo: SideRecord?, parentGone: Side?) {
         cascaded += 1
         let records = PerSide(ghl: ghl, espo: espo)
-        if let target = parentGone?.other, records[target] != nil {
+        if let target = parentGone?.other, let kept = records[target], let reason = kept.refusal.delete {
+            // Not ours to delete (a note someone else wrote): it stays, no longer synced.
+            skipped.append(Skip(side: target.other, id: link.id(on: target.other), reason: .refused(reason)))
+            operations.append(Plan.Operation(
+                action: .forget, ghlId: link.ghlId, espoId: link.espoId,
+                reason: "its \(mapping.parentEntity ?? "parent") was deleted; \(reason)"))
+        } else if let target = parentGone?.other, records[target] != nil {
             operations.append(Plan.Operation(
                 action: .delete, target: target, ghlId: link.ghlId, espoId: link.espoId,
                 reason: "its \(mapping.parentEntity ?? "parent") was deleted in \(parentGone!.displayName)", cascade: true))
