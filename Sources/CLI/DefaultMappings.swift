@@ -16,6 +16,8 @@ public enum DefaultMappings {
   "espo": {
     "object": "Meeting",
     "updatedAt": "modifiedAt",
+    "filter": { "path": "parentType", "equals": "Contact" },
+    "createWith": { "parentType": "Contact" },
     "createRequires": { "allOf": ["start", "end"] }
   },
   "identity": [
@@ -164,6 +166,8 @@ public enum DefaultMappings {
   "espo": {
     "object": "Task",
     "updatedAt": "modifiedAt",
+    "filter": { "path": "parentType", "equals": "Contact" },
+    "createWith": { "parentType": "Contact" },
     "createRequires": { "allOf": ["title"] }
   },
   "identity": [

@@ -299,3 +299,24 @@ struct AppointmentAndConflictTests {
         try await h.expectQuietNight("a queued task conflict")
     }
 }
+
+extension ChildrenTests {
+    @Test func aTaskMovedToAnAccountInEspoLeavesTheSyncButIsNotDeletedInGHL() async throws {
+        let h = try await Harness(children: true)
+        defer { Task { await h.stop() } }
+        let location = h.sandbox.locationId
+        let pairs = try await h.pairs(0..<1)
+        let task = await h.sandbox.ghl.seedTask(contact: pairs[0].ghl, title: "Quarterly review", dueDate: Self.now + Self.day, location: location)
+        #expect(try await h.run(["sync"]).code == 0)
+        let espoTask = try #require(h.sandbox.espo.records("Task").first?["id"]?.stringValue)
+        let account = try #require(h.sandbox.espo.seedAccount(name: "Acme", [:]))
+        #expect(h.sandbox.espo.edit("Task", id: espoTask, ["parentType": "Account", "parentId": .string(account)]))
+        for night in ["plain", "full"] {
+            let run = try await h.run(night == "full" ? ["sync", "--full", "--json"] : ["sync", "--json"])
+            #expect(run.code == 0, "\(night): \(run)")
+            #expect(count(run.json, "delete", .ghl, entity: "task") == 0, "\(night): \(run)")
+        }
+        #expect(await h.sandbox.ghl.tasks(location: location).contains { $0["id"]?.stringValue == task })
+        #expect(h.sandbox.espo.record("Task", id: espoTask) != nil)
+    }
+}

@@ -33,15 +33,17 @@ final class EspoAssignee: Sendable {
     }
 }
 
-/// A contact's Tasks or Meetings (`parentType` `Contact`): listed by the change feed like any entity
-/// type, created assigned (`espo.assignedUserId`, else the API user); a Meeting's contact is also one
+/// Tasks or Meetings: listed by the change feed like any entity type (the mapping's filter keeps
+/// those of a Contact), created assigned (`espo.assignedUserId`, else the API user); a Meeting's contact is also one
 /// of its attendees (`contactsIds`).
 struct EspoActivities<E: EspoEntity>: ObjectAdapter {
     let records: EspoRecords<E>
     let assignee: EspoAssignee
 
     init(client: Espo.Client, assignee: EspoAssignee) {
-        self.records = EspoRecords<E>(client: client, filters: [.equals("parentType", .string("Contact"))])
+        // Every one is listed: one whose parent is no longer a Contact is then out of the mapping's
+        // filter (the pair pauses) rather than missing (which would read as deleted).
+        self.records = EspoRecords<E>(client: client)
         self.assignee = assignee
     }
 
@@ -61,7 +63,6 @@ struct EspoActivities<E: EspoEntity>: ObjectAdapter {
 
     func create(_ mapping: Mapping, patch: RecordPatch, allowDuplicate: Bool) async throws(APIError) -> Creation {
         var body = patch.applied(to: [:])
-        body["parentType"] = .string("Contact")
         if body["assignedUserId"] == nil { body["assignedUserId"] = .string(try await assignee.assignee()) }
         if isMeeting, let parent = body["parentId"]?.stringValue { body["contactsIds"] = .array([.string(parent)]) }
         switch try await records.client.create(E.self, body, skipDuplicateCheck: true) {

@@ -65,7 +65,7 @@ extension Mapping {
 /// Reads the JSON document of a mapping file into a `Mapping`.
 enum MappingDocument {
     static let topKeys = ["entity", "ghl", "espo", "identity", "conflict", "conflictFallback", "deletes", "parent", "fields"]
-    static let sideKeys = ["object", "id", "updatedAt", "filter", "createRequires"]
+    static let sideKeys = ["object", "id", "updatedAt", "filter", "createRequires", "createWith"]
     static let fieldKeys = ["type", "entity", "direction", "conflict", "ghl", "espo", "transforms", "samples", "defaultOnCreate", "createOnly"]
     static let sourceKeys = ["path", "paths", "customField", "transforms"]
 
@@ -132,7 +132,14 @@ enum MappingDocument {
                 anyOf: reader.strings(r["anyOf"], at: path + ".createRequires.anyOf", what: "field names") ?? [])
         }
         guard let object else { return nil }
-        return SideSpec(object: object, idPath: idPath, updatedAtPath: updatedAt, filter: filter, createRequires: requires)
+        var spec = SideSpec(object: object, idPath: idPath, updatedAtPath: updatedAt, filter: filter, createRequires: requires)
+        if let json = o["createWith"] {
+            if case .object(let constants) = json { spec.createWith = constants } else {
+                reader.fail(path + ".createWith", "expected an object of attributes and values, found \(json.kindName)",
+                            fix: "write {\"parentType\": \"Contact\"}")
+            }
+        }
+        return spec
     }
 
     private static func field(_ name: String, _ json: JSON, at path: String, reader: inout DocumentReader) -> FieldMapping? {

@@ -119,6 +119,11 @@ extension Mapping {
                 patch.assignments.append(RecordPatch.Assignment(path: path, value: json))
             }
         }
+        if creating {
+            for (key, json) in sides[side].createWith where !patch.assignments.contains(where: { $0.path == .key(key) }) {
+                patch.assignments.append(RecordPatch.Assignment(path: .key(key), value: json))
+            }
+        }
         return patch
     }
 

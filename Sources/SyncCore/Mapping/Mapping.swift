@@ -67,6 +67,9 @@ public struct SideSpec: Sendable, Hashable {
     public var filter: Filter?
     /// What a record must have for this side to accept its creation.
     public var createRequires: CreateRequirement?
+    /// Attributes every record created on this side carries, as the API spells them (`parentType`
+    /// `Contact` for an EspoCRM Task): they count for the side's filter too.
+    public var createWith: JSONObject = [:]
 
     public init(
         object: String, idPath: SourcePath = .key("id"), updatedAtPath: SourcePath?,
