@@ -113,13 +113,13 @@ struct DemoCommand: AsyncParsableCommand {
 
 /// The seeded world, one line per entity.
 private func describe(_ world: Sandbox.World) -> String {
-    func sides(_ count: Sandbox.PerSideCount) -> String {
-        "\(count.both) alike on both sides, \(count.ghlOnly) only in GoHighLevel, \(count.espoOnly) only in EspoCRM"
+    func sides(_ count: Sandbox.PerSideCount, both: String = "alike on both sides") -> String {
+        "\(count.both) \(both), \(count.ghlOnly) only in GoHighLevel, \(count.espoOnly) only in EspoCRM"
     }
     return """
         \(world.same) alike on both sides, \(world.differing) on both with different fields, \(world.conflicting) conflicting, \
         \(world.ghlOnly) only in GoHighLevel, \(world.espoOnly) only in EspoCRM; \(world.withCompany) of them in a company, \(world.tagged) tagged.
-          businesses:   \(sides(world.businesses))
+          businesses:   \(sides(world.businesses, both: "on both sides (spelled differently)"))
           tasks:        \(sides(world.tasks)) (\(world.completedTasks) completed, \(world.undatedTasks) without a due date)
           notes:        \(sides(world.notes)) (\(world.notesByPerson) in EspoCRM by a person, not the API user)
           appointments: \(sides(world.appointments)) (\(world.pastAppointments) three days ago, the rest ahead)
