@@ -6,8 +6,9 @@ import SyncCore
 import Transport
 
 /// Both emulators, running and seeded with one world of people: some on both sides alike, some on
-/// both sides with differing fields (some of them conflicting), some on one side only. For `demo`,
-/// `emulate` and the end-to-end tests.
+/// both sides with differing fields (some of them conflicting), some on one side only; and their
+/// tasks, notes and appointments (`Sandbox+Children.swift`). For `demo`, `emulate` and the end-to-end
+/// tests.
 public struct Sandbox: Sendable {
     public let ghl: GHLEmulator
     public let ghlServer: EmulatorServer
@@ -18,6 +19,8 @@ public struct Sandbox: Sendable {
     public let ghlToken: String
     /// The EspoCRM API user's key.
     public let espoAPIKey: String
+    /// The location's one calendar: GHL appointments are seeded in it, and those made in EspoCRM go to it.
+    public let calendarId: String
     /// How the seeded people are spread.
     public let world: World
 
@@ -33,6 +36,19 @@ public struct Sandbox: Sendable {
         /// People seeded with a company and with tags.
         public var withCompany = 0
         public var tagged = 0
+        /// Tasks, notes and appointments seeded, and on which sides ("both": alike on both, as the
+        /// first run matches them by identity).
+        public var tasks = PerSideCount()
+        public var notes = PerSideCount()
+        public var appointments = PerSideCount()
+        /// Tasks seeded completed (on both sides, or on the one side they are on).
+        public var completedTasks = 0
+        /// EspoCRM tasks seeded without a due date.
+        public var undatedTasks = 0
+        /// EspoCRM notes written by a person rather than the API user: only that person may change them.
+        public var notesByPerson = 0
+        /// Appointments seeded in the past (inside the sync's window).
+        public var pastAppointments = 0
     }
 
     /// A count per side, and of records on both.
@@ -40,6 +56,8 @@ public struct Sandbox: Sendable {
         public var both = 0
         public var ghlOnly = 0
         public var espoOnly = 0
+        /// All records, counting those on both sides once.
+        public var total: Int { both + ghlOnly + espoOnly }
     }
 
     /// Starts both emulators on `host` (ports 0 pick free ones) and seeds `people` people.
@@ -55,10 +73,11 @@ public struct Sandbox: Sendable {
         let espo = EspoEmulator(.init(apiKeys: [espoAPIKey], seed: seed))
         let espoServer = try await espo.serve(host: host, port: espoPort, exchanges: exchanges)
         let token = await ghl.issuePrivateToken(location: locationId)
+        let calendarId = await ghl.defaultCalendar(location: locationId)
         let world = await seedWorld(people: people, seed: seed, ghl: ghl, location: locationId, espo: espo)
         return Sandbox(
             ghl: ghl, ghlServer: ghlServer, espo: espo, espoServer: espoServer, locationId: locationId,
-            ghlToken: token, espoAPIKey: espoAPIKey, world: world)
+            ghlToken: token, espoAPIKey: espoAPIKey, calendarId: calendarId, world: world)
     }
 
     /// Stops both servers.
@@ -67,11 +86,12 @@ public struct Sandbox: Sendable {
         await espoServer.stop()
     }
 
-    /// A config for this sandbox, secrets named by `GHL_TOKEN` and `ESPO_API_KEY`.
+    /// A config for this sandbox, secrets named by `GHL_TOKEN` and `ESPO_API_KEY`; appointments made
+    /// in EspoCRM go to the sandbox's calendar.
     public func config(state: String, mappings: String) -> String {
         """
         {
-          "ghl": { "baseURL": "\(ghlServer.baseURL)", "locationId": "\(locationId)",
+          "ghl": { "baseURL": "\(ghlServer.baseURL)", "locationId": "\(locationId)", "calendarId": "\(calendarId)",
                    "auth": { "type": "privateToken", "tokenEnv": "GHL_TOKEN" } },
           "espo": { "baseURL": "\(espoServer.baseURL)",
                     "auth": { "type": "apiKey", "apiKeyEnv": "ESPO_API_KEY" } },
@@ -82,7 +102,8 @@ public struct Sandbox: Sendable {
         """
     }
 
-    /// Seeds the world: per person, a deterministic choice of where they live and how they differ.
+    /// Seeds the world: per person, a deterministic choice of where they live and how they differ;
+    /// then their tasks, notes and appointments.
     static func seedWorld(people: Int, seed: UInt64, ghl: GHLEmulator, location: String, espo: EspoEmulator) async -> World {
         var generator = SeededGenerator(seed: seed)
         var world = World()
@@ -93,6 +114,7 @@ public struct Sandbox: Sendable {
         let companies = ["Acme Corp", "Globex", "Initech", "Umbrella Co", "Hooli", "Stark Industries"]
         var ghlBusiness: [String: String] = [:]
         var espoAccount: [String: String] = [:]
+        var seeded: [SeededPerson] = []
         for (k, name) in companies.enumerated() where people > 0 {
             let city = cities[k % cities.count]
             if k % 3 != 1 {
@@ -132,17 +154,19 @@ public struct Sandbox: Sendable {
             if n % 7 == 0 { espoFields["cTags"] = ["vip"] }
             if company != nil { world.withCompany += 1 }
             if n % 5 == 0 || n % 7 == 0 { world.tagged += 1 }
+            var person = SeededPerson(index: n, given: given)
             /// Puts the contact in GHL, in its company there when that exists.
             func insertGHL(_ fields: JSONObject) async {
                 let id = await ghl.insertContact(location: location, fields)
                 if let company, let business = ghlBusiness[company] { await ghl.setBusiness(business, contact: id, location: location) }
+                person.ghl = id
             }
             switch generator.next() % 10 {
             case 0, 1, 2, 3:  // the same on both sides; the email's case differs now and then
                 var espoSide = espoFields
                 if n % 3 == 0 { espoSide["emailAddress"] = .string(email.uppercased()) }
                 await insertGHL(ghlFields)
-                espo.insert("Contact", espoSide)
+                person.espo = espo.insert("Contact", espoSide)
                 world.same += 1
             case 4, 5:  // on both sides; each knows something the other does not
                 var ghlSide = ghlFields
@@ -151,22 +175,24 @@ public struct Sandbox: Sendable {
                 espoSide["addressStreet"] = .string("\(100 + n) Main St")
                 espoSide["addressState"] = "TX"
                 await insertGHL(ghlSide)
-                espo.insert("Contact", espoSide)
+                person.espo = espo.insert("Contact", espoSide)
                 world.differing += 1
             case 6:  // on both sides with different values for the same field: a conflict
                 var espoSide = espoFields
                 espoSide["addressCity"] = .string(cities[(n + 1) % cities.count])
                 await insertGHL(ghlFields)
-                espo.insert("Contact", espoSide)
+                person.espo = espo.insert("Contact", espoSide)
                 world.conflicting += 1
             case 7, 8:
                 await insertGHL(ghlFields)
                 world.ghlOnly += 1
             default:
-                espo.insert("Contact", espoFields)
+                person.espo = espo.insert("Contact", espoFields)
                 world.espoOnly += 1
             }
+            seeded.append(person)
         }
+        await seedChildren(of: seeded, seed: seed, ghl: ghl, location: location, espo: espo, into: &world)
         return world
     }
 }

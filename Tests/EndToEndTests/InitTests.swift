@@ -1,4 +1,5 @@
 import Foundation
+import SyncCore
 import Testing
 import TestSupport
 
@@ -58,5 +59,74 @@ import TestSupport
         // It converged, with businesses and accounts on both sides.
         #expect(demo.output.contains(" 0 failed; the second plan has 0 operations."), "\(demo.output.suffix(2000))")
         #expect(demo.output.contains("6 businesses") && demo.output.contains("6 accounts"), "\(demo.output.suffix(2000))")
+        // It seeded tasks, notes and appointments, and names what became of each.
+        for entity in ["task", "note", "appointment"] {
+            #expect(demo.output.contains("\(entity)s: "), "\(entity): \(demo.output.prefix(2000))")
+            let line = demo.output.split(separator: "\n").first { $0.hasPrefix("  \(entity) ") }
+            #expect(line?.contains("created in GoHighLevel") == true && line?.contains("failed") == false, "\(entity): \(demo.output.suffix(2000))")
+        }
+    }
+}
+
+/// The demo's world, synced as `demo` syncs it (the sandbox, its config with the calendar, every
+/// default mapping), then checked record by record: every contact ends with as many tasks, notes and
+/// appointments on one side as on the other, and the next sync writes nothing.
+@Suite(.serialized) struct DemoWorldTests {
+    @Test func everyContactEndsWithTheSameChildrenOnBothSidesAndTheNextSyncWritesNothing() async throws {
+        let h = try await Harness(people: 40, children: true)
+        defer { Task { await h.stop() } }
+        let world = h.sandbox.world
+        #expect(world.tasks.both > 0 && world.tasks.ghlOnly > 0 && world.tasks.espoOnly > 0, "\(world)")
+        #expect(world.notes.both > 0 && world.notes.ghlOnly > 0 && world.notes.espoOnly > 0, "\(world)")
+        #expect(world.appointments.total > 1 && world.pastAppointments == 1, "\(world)")
+        #expect(world.completedTasks > 0 && world.undatedTasks == 1 && world.notesByPerson > 0, "\(world)")
+        #expect(h.calendarId == h.sandbox.calendarId)
+
+        let first = try await h.run(["sync", "--json"])
+        #expect(first.code == 0, "\(first)")
+        // The children alike on both sides were paired, not copied; the rest were created on the other side.
+        for (entity, counts) in [("task", world.tasks), ("note", world.notes), ("appointment", world.appointments)] {
+            #expect(count(first.json, "create", .ghl, entity: entity) == counts.espoOnly, "\(entity): \(first)")
+            #expect(count(first.json, "create", .espo, entity: entity) == counts.ghlOnly, "\(entity): \(first)")
+        }
+
+        let location = h.sandbox.locationId
+        let ghlTasks = await h.sandbox.ghl.tasks(location: location)
+        let ghlNotes = await h.sandbox.ghl.notes(location: location)
+        let ghlAppointments = await h.sandbox.ghl.appointments(location: location)
+        let espoTasks = h.sandbox.espo.records("Task")
+        let espoMeetings = h.sandbox.espo.records("Meeting")
+        #expect(ghlTasks.count == world.tasks.total && espoTasks.count == world.tasks.total)
+        // The EspoCRM task seeded without a due date got GHL's default one, written back.
+        #expect(espoTasks.allSatisfy { $0["dateEnd"]?.stringValue?.isEmpty == false }, "\(espoTasks.filter { $0["dateEnd"]?.stringValue == nil })")
+        #expect(ghlNotes.count == world.notes.total)
+        #expect(ghlAppointments.count == world.appointments.total && espoMeetings.count == world.appointments.total)
+        func on(_ list: [JSONObject], _ key: String, _ id: String) -> Int { list.count { $0[key]?.stringValue == id } }
+        let ghlContacts = await h.ghlContacts()
+        #expect(ghlContacts.count == h.espoContacts().count)
+        var posts = 0
+        for contact in ghlContacts {
+            let ghlId = try #require(contact["id"]?.stringValue)
+            let email = try #require(contact["email"]?.stringValue)
+            let espoId = try #require(h.espoContact(email: email)?["id"]?.stringValue, "\(email) is not in EspoCRM")
+            let espoPosts = h.sandbox.espo.notes(on: "Contact", id: espoId).count { $0["type"]?.stringValue == "Post" }
+            posts += espoPosts
+            #expect(on(ghlTasks, "contactId", ghlId) == on(espoTasks, "parentId", espoId), "tasks of \(email)")
+            #expect(on(ghlNotes, "contactId", ghlId) == espoPosts, "notes of \(email)")
+            #expect(on(ghlAppointments, "contactId", ghlId) == on(espoMeetings, "parentId", espoId), "appointments of \(email)")
+        }
+        #expect(posts == world.notes.total)
+
+        await h.resetRequestLogs()
+        let second = try await h.run(["sync", "--json"])
+        #expect(second.code == 0, "\(second)")
+        let writes = await h.writes()
+        #expect(writes.ghl == 0 && writes.espo == 0, "\(writes): \(second)")
+        for entity in ["contact", "business", "task", "note", "appointment"] {
+            for key in ["create", "update", "delete"] {
+                #expect(count(second.json, key, .ghl, entity: entity) == 0 && count(second.json, key, .espo, entity: entity) == 0,
+                        "\(entity) \(key): \(second)")
+            }
+        }
     }
 }

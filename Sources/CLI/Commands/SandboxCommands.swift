@@ -19,9 +19,9 @@ struct EmulateCommand: AsyncParsableCommand {
     func run() async throws {
         let sandbox = try await Sandbox.start(people: people, seed: seed, host: host, ghlPort: ghlPort, espoPort: espoPort)
         Console.out("""
-            GoHighLevel emulator: \(sandbox.ghlServer.baseURL) (location \(sandbox.locationId))
+            GoHighLevel emulator: \(sandbox.ghlServer.baseURL) (location \(sandbox.locationId), calendar \(sandbox.calendarId))
             EspoCRM emulator:     \(sandbox.espoServer.baseURL)
-            Seeded: \(describe(sandbox.world))
+            Seeded \(people) people: \(describe(sandbox.world))
 
             Save this as espo-ghl-sync.json next to a mappings/ folder (`espo-ghl-sync init` writes the default one):
             \(sandbox.config(state: "state.sqlite", mappings: "mappings"))
@@ -74,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         Console.out("""
             espo-ghl-sync demo — two emulators on 127.0.0.1, state in \(folder)
-            Seeded \(people) people: \(describe(sandbox.world)).
+            Seeded \(people) people: \(describe(sandbox.world))
             The emulated GoHighLevel location allows 100 requests a second (the real 100 per 10 s, ten times faster).
 
             ── 1. espo-ghl-sync plan ─────────────────────────────────────────────
@@ -86,13 +86,23 @@ struct DemoCommand: AsyncParsableCommand {
         Console.out("\n── 3. espo-ghl-sync plan, again ──────────────────────────────────────\n\n")
         let after = try await Run.execute(.plan, config: config, json: false, options: try RunOptionsGroup.parse([]), environment: environment)
         let ghlWrites = applied.entities.reduce(0) { $0 + $1.plan.writes.count }
+        let ghl = sandbox.ghl, location = sandbox.locationId, espo = sandbox.espo
+        let posts = espo.records("Note").count { $0["type"]?.stringValue == "Post" }
         Console.out("""
+
+            ── What travelled ────────────────────────────────────────────────────
+
+            \(applied.entities.map(travelled).joined(separator: "\n"))
 
             Planned \(first.entities.reduce(0) { $0 + $1.plan.writes.count }) writes, applied \(ghlWrites - applied.failureCount), \
             \(applied.failureCount) failed; the second plan has \(after.entities.reduce(0) { $0 + $1.plan.operations.count }) operations.
-            GoHighLevel now holds \(await sandbox.ghl.contactCount(location: sandbox.locationId)) contacts and \
-            \(await sandbox.ghl.businessIds(location: sandbox.locationId).count) businesses, EspoCRM \(sandbox.espo.count("Contact")) contacts \
-            and \(sandbox.espo.count("Account")) accounts.
+            GoHighLevel now holds \(await ghl.contactCount(location: location)) contacts, \
+            \(await ghl.businessIds(location: location).count) businesses, \(await ghl.tasks(location: location).count) tasks, \
+            \(await ghl.notes(location: location).count) notes and \(await ghl.appointments(location: location).count) appointments; \
+            EspoCRM \(espo.count("Contact")) contacts, \(espo.count("Account")) accounts, \(espo.count("Task")) tasks, \
+            \(posts) notes (Post) and \(espo.count("Meeting")) meetings.
+            \(sandbox.world.notesByPerson) of EspoCRM's notes were written by a person, not the API user: they travel to \
+            GoHighLevel, but a later change to one made in GoHighLevel is skipped (only a note's author may change it in EspoCRM).
 
             """)
         guard !after.hasPendingChanges, applied.failureCount == 0 else {
@@ -101,7 +111,35 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
+/// The seeded world, one line per entity.
 private func describe(_ world: Sandbox.World) -> String {
-    let b = world.businesses
-    return "\(world.same) alike on both sides, \(world.differing) on both with different fields, \(world.conflicting) conflicting, \(world.ghlOnly) only in GoHighLevel, \(world.espoOnly) only in EspoCRM; \(world.withCompany) of them in a company, \(world.tagged) tagged; businesses: \(b.both) on both sides, \(b.ghlOnly) only in GoHighLevel, \(b.espoOnly) only in EspoCRM"
+    func sides(_ count: Sandbox.PerSideCount, both: String = "alike on both sides") -> String {
+        "\(count.both) \(both), \(count.ghlOnly) only in GoHighLevel, \(count.espoOnly) only in EspoCRM"
+    }
+    return """
+        \(world.same) alike on both sides, \(world.differing) on both with different fields, \(world.conflicting) conflicting, \
+        \(world.ghlOnly) only in GoHighLevel, \(world.espoOnly) only in EspoCRM; \(world.withCompany) of them in a company, \(world.tagged) tagged.
+          businesses:   \(sides(world.businesses, both: "on both sides (spelled differently)"))
+          tasks:        \(sides(world.tasks)) (\(world.completedTasks) completed, \(world.undatedTasks) without a due date)
+          notes:        \(sides(world.notes)) (\(world.notesByPerson) in EspoCRM by a person, not the API user)
+          appointments: \(sides(world.appointments)) (\(world.pastAppointments) three days ago, the rest ahead)
+        """
+}
+
+/// One entity's line of what a sync did: records created on each side, updated, deleted, and paired
+/// as they were.
+private func travelled(_ entity: RunSummary.Entity) -> String {
+    let operations = entity.plan.operations
+    func count(_ action: Plan.Operation.Action, _ target: Side? = nil) -> Int {
+        operations.count { $0.action == action && (target == nil || $0.target == target) }
+    }
+    let name = entity.plan.entity.padding(toLength: 12, withPad: " ", startingAt: 0)
+    var parts = [
+        "\(count(.create, .ghl)) created in GoHighLevel", "\(count(.create, .espo)) in EspoCRM",
+        "\(count(.update)) updated", "\(count(.link)) found alike on both sides and paired",
+    ]
+    if count(.delete) > 0 { parts.append("\(count(.delete)) deleted") }
+    if !entity.plan.skipped.isEmpty { parts.append("\(entity.plan.skipped.count) skipped") }
+    if !entity.failures.isEmpty { parts.append("\(entity.failures.count) failed") }
+    return "  \(name) " + parts.joined(separator: ", ")
 }
