@@ -9,7 +9,8 @@ struct Fetched: Sendable {
     var states: PerSide<FetchState>
     /// Rows that could not be read; a listing holding any is not a full one.
     var unreadable: [UnreadableRow]
-    /// The ids of the records listed, per side (children read per parent start from them).
+    /// The ids of the records listed as changed, per side (children read per parent start from them):
+    /// a record listed only because the last sync wrote it, and holding just what it wrote, is not.
     var listed: PerSide<Set<String>>
 }
 
@@ -25,9 +26,17 @@ struct ParentScope: Sendable {
 extension Engine {
     /// Lists both sides at once into the snapshot (each bounded by its own pacer); a full listing then
     /// drops the records it did not hold.
-    func fetch(_ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope? = nil) async throws(EngineError) -> Fetched {
-        async let ghl = fetchSide(.ghl, mapping, run: run, options: options, parents: parents)
-        async let espo = fetchSide(.espo, mapping, run: run, options: options, parents: parents)
+    /// `tracksEchoes`: tell apart the records listed again only because the last sync wrote them (the
+    /// entity is the parent of children read per parent, whose reads start from what changed).
+    func fetch(
+        _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope? = nil, tracksEchoes: Bool = false
+    ) async throws(EngineError) -> Fetched {
+        let written = tracksEchoes
+            ? PerSide(ghl: try state { try store.writtenByLastSync(before: run, entity: mapping.entity, side: .ghl) },
+                      espo: try state { try store.writtenByLastSync(before: run, entity: mapping.entity, side: .espo) })
+            : nil
+        async let ghl = fetchSide(.ghl, mapping, run: run, options: options, parents: parents, written: written?.ghl)
+        async let espo = fetchSide(.espo, mapping, run: run, options: options, parents: parents, written: written?.espo)
         let results = (await ghl, await espo)
         let sides = PerSide(ghl: try results.0.get(), espo: try results.1.get())
         return Fetched(
@@ -43,17 +52,17 @@ extension Engine {
     }
 
     private func fetchSide(
-        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?
+        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?, written: Set<String>?
     ) async -> Result<SideFetch, EngineError> {
         do throws(EngineError) {
-            return .success(try await listSide(side, mapping, run: run, options: options, parents: parents))
+            return .success(try await listSide(side, mapping, run: run, options: options, parents: parents, written: written))
         } catch {
             return .failure(error)
         }
     }
 
     private func listSide(
-        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?
+        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?, written: Set<String>?
     ) async throws(EngineError) -> SideFetch {
         let adapter = try connectors[side].adapter(for: mapping)
         let now = Date()
@@ -98,6 +107,21 @@ extension Engine {
                     if let updated = record.updatedAt, highWater.map({ updated > $0 }) ?? true { highWater = updated }
                     listed.insert(record.id)
                     rows.append((record, mapping.identityValues(of: record.values)))
+                }
+                if let written {
+                    // Not a change: a record listed again as the snapshot holds it (the listing's
+                    // overlap), or one holding just what the last sync wrote into it (its echo).
+                    let stamps = try self.store.snapshotStamps(entity: mapping.entity, side: side, ids: rows.map(\.record.id))
+                    let echoed = rows.map(\.record).filter { written.contains($0.id) }
+                    let bases = try self.store.bases(entity: mapping.entity, side: side, ids: echoed.map(\.id))
+                    for (record, _) in rows {
+                        if let stamp = stamps[record.id], stamp.updatedAt == record.updatedAt,
+                           stamp.hash == CanonicalEncoding.hash(record.values) {
+                            listed.remove(record.id)
+                        } else if let base = bases[record.id], record.values.allSatisfy({ base[$0.key] ?? .empty == $0.value }) {
+                            listed.remove(record.id)
+                        }
+                    }
                 }
                 try self.store.saveSnapshot(entity: mapping.entity, side: side, records: rows, run: run)
                 if !page.absentMeansEmpty {

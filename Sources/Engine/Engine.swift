@@ -102,11 +102,18 @@ public final class Engine: Sendable {
             var planned: [String: Plan] = [:]
             var listed: [String: PerSide<Set<String>>] = [:]
             var failed: [String: [RunSummary.FailedOperation]] = [:]
+            // Parents of children read per parent: their reads start from the parents that changed.
+            var readPerParent = Set<String>()
+            for mapping in ordered {
+                guard let parent = mapping.parentEntity else { continue }
+                for side in Side.allCases where try connectors[side].adapter(for: mapping).listsPerParent { readPerParent.insert(parent) }
+            }
             for mapping in ordered {
                 if stop.isSet { break }
                 let resolved = try await prepare(mapping)
                 let scope = try parentScope(for: resolved, options: options, planned: planned, listed: listed)
-                let fetched = try await fetch(resolved, run: run, options: options, parents: scope)
+                let fetched = try await fetch(
+                    resolved, run: run, options: options, parents: scope, tracksEchoes: readPerParent.contains(resolved.entity))
                 listed[resolved.entity] = fetched.listed
                 try await reconcile(resolved, run: run, closing: options.mode == .sync)
                 var plan = try plan(

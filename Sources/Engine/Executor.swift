@@ -233,7 +233,7 @@ struct Executor: Sendable {
             case .create:
                 let (id, base) = try await create(operation, on: target, connector: connector)
                 let kept = await writeBack(operation, to: target.other, adapter: adapters[target.other])
-                try store.complete(entry, createdId: id, base: base ?? kept)
+                try store.complete(entry, createdId: id, base: base ?? kept, createdNew: base == nil, wroteBack: kept == nil)
                 createdId = id
             case .update:
                 guard let id = operation.id(on: target) else { return .success(.failed(operation, "an update needs the target's id")) }

@@ -51,9 +51,15 @@ extension StateStore {
     /// Snapshots are left alone (the next fetch refreshes them), but for a forget or delete, which drops
     /// both records' rows and tombstones them. Completing an applied entry again does nothing.
     /// `base`, when given, replaces the operation's base (see `completeEntry`).
-    public func complete(_ entry: Int64, createdId: String?, base: FieldValues? = nil) throws(StateStoreError) {
+    ///
+    /// A create that made a new record (`createdNew`) puts it in the snapshot as written, and the
+    /// defaults it wrote back (`wroteBack`) into its source's row, so a later run that does not list
+    /// them (notes of a contact not read that night) still sees what they hold.
+    public func complete(
+        _ entry: Int64, createdId: String?, base: FieldValues? = nil, createdNew: Bool = true, wroteBack: Bool = true
+    ) throws(StateStoreError) {
         try durableWrite("completing journal entry \(entry)") { db in
-            try completeEntry(entry, createdId: createdId, base: base, db)
+            try completeEntry(entry, createdId: createdId, base: base, createdNew: createdNew, wroteBack: wroteBack, db)
         }
     }
 
@@ -62,15 +68,17 @@ extension StateStore {
     public func complete(_ entries: [Int64]) throws(StateStoreError) {
         guard !entries.isEmpty else { return }
         try durableWrite("completing \(entries.count) journal entries") { db in
-            for entry in entries { try completeEntry(entry, createdId: nil, base: nil, db) }
+            for entry in entries { try completeEntry(entry, createdId: nil, base: nil, createdNew: false, wroteBack: false, db) }
         }
     }
 
     /// `base`, when given, replaces the operation's base: a create answered with an existing record
     /// links to it with only the values both records agree on.
-    private func completeEntry(_ entry: Int64, createdId: String?, base: FieldValues?, _ db: Database) throws {
+    private func completeEntry(
+        _ entry: Int64, createdId: String?, base: FieldValues?, createdNew: Bool, wroteBack: Bool, _ db: Database
+    ) throws {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT entity, operation, status FROM journal WHERE id = ?", arguments: [entry])
+            db, sql: "SELECT entity, operation, status, run FROM journal WHERE id = ?", arguments: [entry])
         else {
             throw StateStoreError(path: path, kind: .unknownJournalEntry(id: entry))
         }
@@ -78,6 +86,7 @@ extension StateStore {
         var operation = try Plan.Operation(journalJSON: JSON(parsing: row[1] as String))
         if let base { operation.base = base }
         try applyEffect(of: operation, createdId: createdId, entity: row[0], db)
+        try Self.recordWrite(of: operation, createdId: createdId, createdNew: createdNew, wroteBack: wroteBack, entity: row[0], run: row[3], db)
         try db.execute(
             sql: "UPDATE journal SET status = 'applied', created_id = ?, updated_at = ? WHERE id = ?",
             arguments: [createdId, Stored.millis(Date()), entry])
@@ -139,6 +148,23 @@ extension StateStore {
                     """,
                 arguments: [Stored.millis(Date()), entity, run])
             return db.changesCount
+        }
+    }
+
+    /// The ids of `entity` on `side` that the last sync before `run` wrote (created or updated): their
+    /// next listing shows that write again.
+    public func writtenByLastSync(before run: Int64, entity: String, side: Side) throws(StateStoreError) -> Set<String> {
+        try read("reading what the last sync wrote to \(entity)") { db in
+            guard let last = try Int64.fetchOne(
+                db, sql: "SELECT max(id) FROM run WHERE mode = 'sync' AND id < ?", arguments: [run]) else { return [] }
+            let column = side == .ghl ? "ghl_id" : "espo_id"
+            let ids = try String?.fetchAll(
+                db, sql: """
+                    SELECT CASE WHEN action = 'create' THEN created_id ELSE \(column) END FROM journal
+                    WHERE run = ? AND entity = ? AND target = ? AND status = 'applied' AND action IN ('create', 'update')
+                    """,
+                arguments: [last, entity, side.rawValue])
+            return Set(ids.compactMap { $0 })
         }
     }
 

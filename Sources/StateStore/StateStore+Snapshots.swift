@@ -79,6 +79,78 @@ extension StateStore {
         }
     }
 
+    /// What the snapshot holds of the records `ids` of `entity` on `side`: their change time and
+    /// content hash, to tell a record listed again unchanged from one that changed.
+    public func snapshotStamps(entity: String, side: Side, ids: [String]) throws(StateStoreError) -> [String: (updatedAt: Date?, hash: UInt64)] {
+        guard !ids.isEmpty else { return [:] }
+        return try read("reading the \(side) snapshot stamps of \(entity)") { db in
+            var stamps: [String: (updatedAt: Date?, hash: UInt64)] = [:]
+            for start in stride(from: 0, to: ids.count, by: 10_000) {
+                let chunk = Array(ids[start..<min(start + 10_000, ids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT record_id, updated_at, hash FROM snapshot WHERE entity = ? AND side = ? AND record_id IN (\(marks))",
+                    arguments: StatementArguments([entity, side.rawValue] + chunk))
+                while let row = try rows.next() {
+                    stamps[row[0]] = ((row[1] as Int64?).map(Stored.date(millis:)), Stored.hash(row[2] as Int64))
+                }
+            }
+            return stamps
+        }
+    }
+
+    /// What an applied write leaves in the snapshot: a record the sync created, as written; the fields
+    /// an update wrote, merged into the target's row; the defaults a create wrote back, into the
+    /// source's. The next listing of such a record refreshes the row; until then the snapshot holds
+    /// what the record holds, not what it held before the write (a record not listed every run,
+    /// such as a note of a contact not read tonight, would otherwise look changed back).
+    static func recordWrite(
+        of operation: Plan.Operation, createdId: String?, createdNew: Bool, wroteBack: Bool, entity: String, run: Int64,
+        _ db: Database
+    ) throws {
+        guard let target = operation.target else { return }
+        switch operation.action {
+        case .create:
+            if createdNew, let createdId {
+                try put(id: createdId, side: target, values: operation.values, entity: entity, run: run, db)
+            }
+            let filled = operation.fields.filter(\.writtenBack)
+            if wroteBack, !filled.isEmpty, let source = operation.id(on: target.other) {
+                try merge(Dictionary(filled.map { ($0.field, $0.to) }, uniquingKeysWith: { $1 }), into: source, side: target.other, entity: entity, db)
+            }
+        case .update:
+            if let id = operation.id(on: target) { try merge(operation.values, into: id, side: target, entity: entity, db) }
+        default:
+            return
+        }
+    }
+
+    private static func put(id: String, side: Side, values: FieldValues, entity: String, run: Int64, _ db: Database) throws {
+        let (bytes, hash) = CanonicalEncoding.encode(values)
+        try db.execute(
+            sql: """
+                INSERT INTO snapshot (entity, side, record_id, updated_at, in_scope, hash, identity, seen_run, payload, refusal)
+                VALUES (?, ?, ?, NULL, 1, ?, '', ?, ?, NULL)
+                ON CONFLICT (entity, side, record_id) DO NOTHING
+                """,
+            arguments: [entity, side.rawValue, id, Stored.hash(hash), run, Data(bytes)])
+    }
+
+    private static func merge(_ values: FieldValues, into id: String, side: Side, entity: String, _ db: Database) throws {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT payload FROM snapshot WHERE entity = ? AND side = ? AND record_id = ?",
+            arguments: [entity, side.rawValue, id])
+        else { return }
+        var stored = try row.withUnsafeData(atIndex: 0) { data throws(CanonicalEncoding.DecodingError) in
+            try CanonicalEncoding.decode(data ?? Data())
+        }
+        stored.merge(values) { _, new in new }
+        let (bytes, hash) = CanonicalEncoding.encode(stored)
+        try db.execute(
+            sql: "UPDATE snapshot SET payload = ?, hash = ?, identity = '' WHERE entity = ? AND side = ? AND record_id = ?",
+            arguments: [Data(bytes), Stored.hash(hash), entity, side.rawValue, id])
+    }
+
     /// The stored record `id` of `entity` on `side`, nil when the snapshot does not hold it.
     public func snapshotRecord(entity: String, side: Side, id: String) throws(StateStoreError) -> SideRecord? {
         try read("reading \(side) record \(id) of \(entity)") { db in

@@ -141,3 +141,52 @@ import TestSupport
         #expect(share > 40 && share < 110)
     }
 }
+
+extension ChildWorldTests {
+    @Test func theNightAfterALoadReadsNoNotesForTheContactsItOnlyWrote() async throws {
+        let w = try World()
+        w.ghl.honorSince()
+        w.espo.honorSince()
+        for n in 0..<5 {
+            let id = w.ghl.insert("contact", ["email": .string("p\(n)@x.com"), "name": "P"])
+            w.ghl.insert("item", ["contactId": .string(id), "title": .string("Item \(n)"), "done": false])
+        }
+        // A later contact: the next listing starts an overlap before it and lists it again, unchanged.
+        w.ghl.advance(seconds: 1_000)
+        w.ghl.insert("contact", ["email": "late@x.com", "name": "L"])
+        let first = try await w.run()
+        #expect(first.failureCount == 0)
+        #expect(w.espo.records("item").count == 5)
+        // A night later: nothing changed but what the load wrote into EspoCRM, which is listed again.
+        w.ghl.advance(seconds: 86_400)
+        w.espo.advance(seconds: 86_400)
+        let before = w.ghl.log().count
+        let second = try await w.run()
+        #expect(second.failureCount == 0)
+        let reads = w.ghl.log().dropFirst(before).filter { $0.hasPrefix("list item") }
+        #expect(reads == ["list item of 0"], "neither the five the load wrote nor the one the overlap listed again: \(reads)")
+        // A person's edit of one of those contacts makes it a change again: its notes are read.
+        let espoId = try #require(w.espo.records("contact").first?.key)
+        w.espo.edit("contact", id: espoId, ["name": "Pat"])
+        let third = w.ghl.log().count
+        _ = try await w.run()
+        #expect(w.ghl.log().dropFirst(third).filter { $0.hasPrefix("list item") } == ["list item of 1"])
+        // An EspoCRM edit of a child travels to GHL; the nights after, whose reads do not include its
+        // contact, must not take GHL's old copy for an edit and write it back.
+        w.espo.advance(seconds: 86_400)
+        w.ghl.advance(seconds: 86_400)
+        let item = try #require(w.espo.records("item").first { $0.value["name"]?.stringValue == "Item 4" }?.key)
+        w.espo.edit("item", id: item, ["name": "Item 4, edited"])
+        _ = try await w.run()
+        #expect(w.ghl.records("item").values.contains { $0["title"]?.stringValue == "Item 4, edited" })
+        for _ in 0..<2 {
+            w.espo.advance(seconds: 86_400)
+            w.ghl.advance(seconds: 86_400)
+            let marks = (w.ghl.log().count, w.espo.log().count)
+            _ = try await w.run()
+            let writes = (w.ghl.log().dropFirst(marks.0) + w.espo.log().dropFirst(marks.1)).filter { !$0.hasPrefix("list") }
+            #expect(writes.isEmpty, "a later night wrote \(Array(writes))")
+        }
+        #expect(w.espo.records("item")[item]?["name"]?.stringValue == "Item 4, edited")
+    }
+}

@@ -28,6 +28,8 @@ final class FakeSide: Connector, Sendable {
         var log: [String] = []
         /// Records of an object whose listed rows cannot be read: reported, not delivered.
         var unreadable: [String: Set<String>] = [:]
+        /// Whether a listing holds only records changed at or after `since` (otherwise it holds all).
+        var honorsSince = false
     }
 
     /// `batched`: per object, keys written many records a call (`updateMany`), as GHL's company is.
@@ -76,6 +78,18 @@ final class FakeSide: Connector, Sendable {
     }
 
     /// Deletes a record as a person would, with its children where this side cascades.
+    /// Moves the side's clock on, as a night passing.
+    func advance(seconds: Int64) { shared.state.withLock { $0.clock += seconds } }
+
+    /// Lists only what changed since the given time from now on, its clock set ten days back (a
+    /// high-water mark is never later than the listing's own start).
+    func honorSince() {
+        shared.state.withLock { state in
+            state.honorsSince = true
+            state.clock = Int64(Date().timeIntervalSince1970) - 10 * 86_400
+        }
+    }
+
     func remove(_ object: String, id: String) {
         let children = (objects[object] as? FakeObject)?.children ?? []
         shared.state.withLock { state in
@@ -132,7 +146,11 @@ struct FakeObject: ObjectAdapter {
             state.calls += 1
             state.log.append("list \(name)")
             let broken = state.unreadable[name] ?? []
-            let ids = (state.records[name] ?? [:]).keys.sorted()
+            let cutoff = state.honorsSince ? since.map { Int64($0.timeIntervalSince1970) } : nil
+            let ids = (state.records[name] ?? [:]).filter { _, record in
+                guard let cutoff, let text = record["updatedAt"]?.stringValue, let at = Timestamp.parse(text) else { return true }
+                return at >= cutoff
+            }.keys.sorted()
             return (ids.filter { !broken.contains($0) }.map { state.records[name]![$0]! }, ids.filter(broken.contains))
         }
         try await page(ListingPage(
