@@ -21,7 +21,12 @@ extension ChildrenBench {
             for entity in summary.entities where !entity.plan.writes.isEmpty {
                 let actions = Dictionary(grouping: entity.plan.writes) { "\($0.action) → \($0.target.map { "\($0)" } ?? "?")" }
                     .map { "\($0.value.count) \($0.key)" }.sorted()
-                problems.append("quiet run wrote \(entity.plan.writes.count) \(entity.plan.entity) records (\(actions.joined(separator: ", ")))")
+                let example = entity.plan.writes.first.map { operation in
+                    "e.g. \(operation.ghlId ?? "?") ↔ \(operation.espoId ?? "?") to \(operation.target.map { "\($0)" } ?? "?"): "
+                        + operation.fields.map { "\($0.field) \($0.from.map { "\($0)" } ?? "nil") → \($0.to)" }.joined(separator: ", ")
+                } ?? ""
+                problems.append(
+                    "quiet run wrote \(entity.plan.writes.count) \(entity.plan.entity) records (\(actions.joined(separator: ", "))); \(example)")
             }
         }
 

@@ -29,6 +29,8 @@ struct ChildrenBench {
     let businesses: Int
     let calendars: Int
     let mappings: [Mapping]
+    /// The engine's settings (`--overlap` sets `overlapSeconds`; the defaults otherwise).
+    var settings = Engine.Settings()
 
     static let perSecond = 100
     /// GHL's real limit: 100 requests per 10 s.
@@ -58,7 +60,7 @@ struct ChildrenBench {
                 rateLimit: RateLimit(requests: 1000, interval: .seconds(1), concurrency: 4))
             let scopes = ProgressNotes()
             let engine = try Engine.open(
-                statePath: folder + "/state.sqlite", mappings: mappings, settings: Engine.Settings(),
+                statePath: folder + "/state.sqlite", mappings: mappings, settings: settings,
                 connectors: { _ in
                     PerSide(ghl: GHLConnector(client: ghl, calendars: .init(calendarId: calendarId)), espo: EspoConnector(client: espo))
                 },

@@ -15,7 +15,7 @@ import Transport
 ///
 ///     throughput-bench [--contacts 5000] [--mappings mappings]
 ///     throughput-bench --record [--contacts 2000] [--businesses 200] [--mappings mappings]
-///     throughput-bench --children [--contacts 10000] [--businesses 1000] [--calendars 10] [--mappings mappings]
+///     throughput-bench --children [--contacts 10000] [--businesses 1000] [--calendars 10] [--overlap 300] [--mappings mappings]
 ///
 /// `--record` measures a contact's whole record instead (see `RecordBench.swift`); `--children` its
 /// tasks, notes and appointments, first run and nightly (see `ChildrenBench.swift`).
@@ -25,6 +25,7 @@ var businesses = 200
 var record = false
 var children = false
 var calendars = 10
+var overlap: Double?
 var mappingsFolder = "mappings"
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -33,6 +34,7 @@ while let argument = arguments.popFirst() {
     case "--mappings": mappingsFolder = arguments.popFirst() ?? mappingsFolder
     case "--businesses": businesses = Int(arguments.popFirst() ?? "") ?? businesses
     case "--calendars": calendars = Int(arguments.popFirst() ?? "") ?? calendars
+    case "--overlap": overlap = Double(arguments.popFirst() ?? "")
     case "--record":
         record = true
         if !CommandLine.arguments.contains("--contacts") { contacts = 2000 }
@@ -47,8 +49,9 @@ while let argument = arguments.popFirst() {
 }
 
 if children {
-    let bench = ChildrenBench(
+    var bench = ChildrenBench(
         contacts: contacts, businesses: businesses, calendars: calendars, mappings: try Mapping.loadAll(directory: mappingsFolder))
+    if let overlap { bench.settings.overlapSeconds = overlap }
     exit(try await bench.run() ? 0 : 1)
 }
 
