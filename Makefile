@@ -22,13 +22,16 @@ test:
 	python3 Tests/Contract/test_check.py
 	python3 Tests/Contract/check.py $(foreach s,$(CONTRACT_SERVICES),--expect $(s)) "$(CONTRACT_LOG_DIR)"
 
-# Not a test: measures ingest, the raw SQLite insert rate, plan time and peak RSS (see BENCHMARKS.md).
+# Not a test: measures ingest, the raw SQLite insert rate, plan time and peak RSS, GHL throughput, a
+# contact's whole record, and its tasks, notes and appointments (see BENCHMARKS.md). The children
+# bench takes about 25 minutes at its default size: CHILDREN_ARGS="--contacts 700 --businesses 20" for a quick look.
 bench:
 	$(SWIFT) build -c release --product sync-bench
 	$(SWIFT) build -c release --product throughput-bench
 	.build/release/sync-bench $(BENCH_ARGS)
 	.build/release/throughput-bench $(THROUGHPUT_ARGS)
 	.build/release/throughput-bench --record $(RECORD_ARGS)
+	.build/release/throughput-bench --children $(CHILDREN_ARGS)
 
 # From a fresh clone: both emulators seeded with a few hundred people, then plan → sync → plan, on a
 # state file in a temporary folder.

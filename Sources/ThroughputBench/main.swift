@@ -15,12 +15,17 @@ import Transport
 ///
 ///     throughput-bench [--contacts 5000] [--mappings mappings]
 ///     throughput-bench --record [--contacts 2000] [--businesses 200] [--mappings mappings]
+///     throughput-bench --children [--contacts 10000] [--businesses 1000] [--calendars 10] [--overlap 300] [--mappings mappings]
 ///
-/// `--record` measures a contact's whole record instead (see `RecordBench.swift`).
+/// `--record` measures a contact's whole record instead (see `RecordBench.swift`); `--children` its
+/// tasks, notes and appointments, first run and nightly (see `ChildrenBench.swift`).
 
 var contacts = 5000
 var businesses = 200
 var record = false
+var children = false
+var calendars = 10
+var overlap: Double?
 var mappingsFolder = "mappings"
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -28,13 +33,26 @@ while let argument = arguments.popFirst() {
     case "--contacts": contacts = Int(arguments.popFirst() ?? "") ?? contacts
     case "--mappings": mappingsFolder = arguments.popFirst() ?? mappingsFolder
     case "--businesses": businesses = Int(arguments.popFirst() ?? "") ?? businesses
+    case "--calendars": calendars = Int(arguments.popFirst() ?? "") ?? calendars
+    case "--overlap": overlap = Double(arguments.popFirst() ?? "")
     case "--record":
         record = true
         if !CommandLine.arguments.contains("--contacts") { contacts = 2000 }
+    case "--children":
+        children = true
+        if !CommandLine.arguments.contains("--contacts") { contacts = 10_000 }
+        if !CommandLine.arguments.contains("--businesses") { businesses = 1000 }
     default:
         FileHandle.standardError.write(Data("throughput-bench: unknown argument \(argument)\n".utf8))
         exit(1)
     }
+}
+
+if children {
+    var bench = ChildrenBench(
+        contacts: contacts, businesses: businesses, calendars: calendars, mappings: try Mapping.loadAll(directory: mappingsFolder))
+    if let overlap { bench.settings.overlapSeconds = overlap }
+    exit(try await bench.run() ? 0 : 1)
 }
 
 if record {
