@@ -161,7 +161,8 @@ public enum DefaultMappings {
   "ghl": {
     "object": "task",
     "updatedAt": null,
-    "createRequires": { "allOf": ["title", "dueDate"] }
+    "createRequires": { "allOf": ["title", "dueDate"] },
+    "updateSends": ["title", "dueDate"]
   },
   "espo": {
     "object": "Task",

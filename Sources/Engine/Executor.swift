@@ -239,7 +239,7 @@ struct Executor: Sendable {
                 guard let id = operation.id(on: target) else { return .success(.failed(operation, "an update needs the target's id")) }
                 let previous = Dictionary(operation.fields.map { ($0.field, $0.from ?? .empty) }, uniquingKeysWith: { $1 })
                 try await connector.update(
-                    mapping, id: id, patch: mapping.patch(writing: operation.values, to: target),
+                    mapping, id: id, patch: mapping.patch(writing: operation.values.merging(operation.carried) { changed, _ in changed }, to: target),
                     previous: mapping.patch(writing: previous, to: target))
                 try store.complete(entry, createdId: nil)
             case .delete:

@@ -30,6 +30,7 @@ extension Plan.Operation {
         }
         if let reason { members.append(("reason", .string(reason))) }
         if cascade { members.append(("cascade", .bool(true))) }
+        if !carried.isEmpty { members.append(("carried", carried.storedJSON)) }
         return .object(JSONObject(uniqueKeysWithValues: members))
     }
 
@@ -67,6 +68,7 @@ extension Plan.Operation {
             fields: fields, base: try json["base"].map { (v) throws(StoredValueError) in try FieldValues(storedJSON: v) } ?? [:],
             replacesBase: json["replacesBase"]?.boolValue ?? false, replacing: replacing, reason: try string("reason", in: json),
             cascade: json["cascade"]?.boolValue ?? false)
+        if let carried = json["carried"] { self.carried = try FieldValues(storedJSON: carried) }
     }
 }
 

@@ -263,3 +263,17 @@ extension ChildEntityTests {
         #expect(plan.skipped.map(\.message) == ["not written to EspoCRM: only its author (Dana) may change an EspoCRM note"])
     }
 }
+
+extension ChildEntityTests {
+    @Test func aTaskUpdateTowardGHLCarriesItsTitleAndDueDateSoNothingIsReadFirst() {
+        let base: FieldValues = ["contact": contact, "title": .string("Call"), "dueDate": .string("2026-12-08T17:00:00Z"), "completed": .bool(false)]
+        let link = Link(ghlId: "gc1/t1", espoId: "et1", base: base)
+        var espo = SideRecord(id: "et1", updatedAt: Date(), values: base)
+        espo.values["completed"] = .bool(true)
+        let plan = Planner.plan(PlanInput(links: [link], ghl: [SideRecord(id: "gc1/t1", values: base)], espo: [espo]), mapping: tasks)
+        let update = plan.operations.first { $0.action == .update }
+        #expect(update?.target == .ghl)
+        #expect(update?.fields.map(\.field) == ["completed"])
+        #expect(update?.carried == ["title": .string("Call"), "dueDate": .string("2026-12-08T17:00:00Z")])
+    }
+}

@@ -11,19 +11,32 @@ import Transport
 final class EspoAssignee: Sendable {
     private let client: Espo.Client
     private let configured: String?
-    private let known = Mutex<String?>(nil)
+    /// The one request asking for the API user, shared by every caller (they come in parallel).
+    private let asked = Mutex<Task<String, any Error>?>(nil)
 
     init(client: Espo.Client, configured: String?) {
         self.client = client
         self.configured = configured
     }
 
-    /// The API user's id (the author of the notes the sync writes).
+    /// The API user's id (the author of the notes the sync writes), asked once.
     func apiUser() async throws(APIError) -> String {
-        if let id = known.withLock({ $0 }) { return id }
-        let id = try await client.currentUser().id
-        known.withLock { $0 = id }
-        return id
+        let client = self.client
+        let task = asked.withLock { current in
+            if let current { return current }
+            let task = Task { () async throws -> String in try await client.currentUser().id }
+            current = task
+            return task
+        }
+        do {
+            return try await task.value
+        } catch let error as APIError {
+            asked.withLock { $0 = nil }  // asked again next time
+            throw error
+        } catch {
+            asked.withLock { $0 = nil }
+            throw APIError(.invalidResponse, service: "EspoCRM", endpoint: "GET /App/user", message: "\(error)")
+        }
     }
 
     /// The user a new Task or Meeting is assigned to.

@@ -65,7 +65,7 @@ extension Mapping {
 /// Reads the JSON document of a mapping file into a `Mapping`.
 enum MappingDocument {
     static let topKeys = ["entity", "ghl", "espo", "identity", "conflict", "conflictFallback", "deletes", "parent", "fields"]
-    static let sideKeys = ["object", "id", "updatedAt", "filter", "createRequires", "createWith"]
+    static let sideKeys = ["object", "id", "updatedAt", "filter", "createRequires", "createWith", "updateSends"]
     static let fieldKeys = ["type", "entity", "direction", "conflict", "ghl", "espo", "transforms", "samples", "defaultOnCreate", "createOnly"]
     static let sourceKeys = ["path", "paths", "customField", "transforms"]
 
@@ -133,6 +133,7 @@ enum MappingDocument {
         }
         guard let object else { return nil }
         var spec = SideSpec(object: object, idPath: idPath, updatedAtPath: updatedAt, filter: filter, createRequires: requires)
+        spec.updateSends = o["updateSends"].flatMap { reader.strings($0, at: path + ".updateSends", what: "field names") } ?? []
         if let json = o["createWith"] {
             if case .object(let constants) = json { spec.createWith = constants } else {
                 reader.fail(path + ".createWith", "expected an object of attributes and values, found \(json.kindName)",

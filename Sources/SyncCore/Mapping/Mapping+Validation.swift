@@ -29,6 +29,11 @@ extension Mapping {
                 }
             }
         }
+        for side in Side.allCases {
+            for (i, name) in sides[side].updateSends.enumerated() where !names.contains(name) {
+                fail("$.\(side.rawValue).updateSends[\(i)]", "\"\(name)\" is not a mapped field", "use one of \(known)")
+            }
+        }
         for field in fields {
             let path = DocumentReader.child("$.fields", field.name)
             for side in Side.allCases {

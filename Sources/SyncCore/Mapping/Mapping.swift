@@ -70,6 +70,9 @@ public struct SideSpec: Sendable, Hashable {
     /// Attributes every record created on this side carries, as the API spells them (`parentType`
     /// `Contact` for an EspoCRM Task): they count for the side's filter too.
     public var createWith: JSONObject = [:]
+    /// Canonical fields every update on this side carries, changed or not (GHL refuses a task update
+    /// without its title and due date): their current values go along, so nothing is read first.
+    public var updateSends: [String] = []
 
     public init(
         object: String, idPath: SourcePath = .key("id"), updatedAtPath: SourcePath?,

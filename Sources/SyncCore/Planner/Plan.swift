@@ -107,6 +107,9 @@ public struct Operation: Sendable, Hashable {
     /// For a delete: it follows from its parent's delete in this run (outside the mass-delete guard;
     /// an API that deletes children with their parent needs no call).
     public var cascade: Bool
+    /// For an update: unchanged values sent along because the target's API wants them with every
+    /// update (`updateSends`: a GHL task's title and due date), so it need not be read first.
+    public var carried: FieldValues = [:]
     /// Why, in words, for bookkeeping operations.
     public var reason: String?
 

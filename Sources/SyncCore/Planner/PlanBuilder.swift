@@ -337,9 +337,13 @@ public struct PlanBuilder: Sendable {
             operations.append(Plan.Operation(action: .rebase, ghlId: link.ghlId, espoId: link.espoId, base: agreed))
         }
         for side in Side.allCases where !changes[side].isEmpty {
-            operations.append(Plan.Operation(
+            var update = Plan.Operation(
                 action: .update, target: side, ghlId: link.ghlId, espoId: link.espoId,
-                fields: changes[side], base: newBase[side]))
+                fields: changes[side], base: newBase[side])
+            for name in mapping.sides[side].updateSends where !changes[side].contains(where: { $0.field == name }) {
+                if let value = records[side].values[name] ?? base[name], !value.isEmpty { update.carried[name] = value }
+            }
+            operations.append(update)
         }
         let staleBase = start == nil && base.keys.contains { !mappedFields.contains($0) }
         if start == nil && !staleBase && agreed.isEmpty && changes.ghl.isEmpty && changes.espo.isEmpty && pairConflicts.isEmpty {
