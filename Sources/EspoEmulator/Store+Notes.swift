@@ -129,7 +129,7 @@ extension Store {
     /// `after` (createdAt), `filter=posts|updates`, `skipOwn`, `beforeNumber` (FACTS §11;
     /// `Tools/Stream/RecordService.php`). A missing record is a 404 and a type without a stream a
     /// 403, both without a reason (`NotFound()`, `Forbidden()`).
-    func stream(_ entity: String, id: String, query: JSONObject, caller: String) -> ServedResponse {
+    mutating func stream(_ entity: String, id: String, query: JSONObject, caller: String) -> ServedResponse {
         guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
         guard live(entity, id) != nil else { return ServedResponse(status: 404) }
         guard definition.hasStream else { return ServedResponse(status: 403) }
@@ -142,7 +142,16 @@ extension Store {
         let after = query["after"]?.stringValue.flatMap { Timestamp.parse($0) }.map { Timestamp.naive($0) }
         let skipOwn = query["skipOwn"]?.stringValue == "true"
         let beforeNumber = query["beforeNumber"]?.stringValue.flatMap { Int($0) }
-        let notes = (records["Note"] ?? [:]).values
+        let table = records["Note"] ?? [:]
+        if noteIndex.count != table.count {
+            var byParent: [String: [String]] = [:]
+            for (noteId, note) in table {
+                let key = "\(note.attributes["parentType"]?.stringValue ?? "")/\(note.attributes["parentId"]?.stringValue ?? "")"
+                byParent[key, default: []].append(noteId)
+            }
+            noteIndex = (table.count, byParent)
+        }
+        let notes = (noteIndex.byParent["\(entity)/\(id)"] ?? []).compactMap { table[$0] }
             .filter { note in
                 let type = note.attributes["type"]?.stringValue ?? ""
                 return !note.deleted && note.attributes["parentType"]?.stringValue == entity

@@ -17,6 +17,9 @@ struct Store: Sendable {
     var records: [String: [String: StoredRecord]] = [:]
     var relations: [String: Set<Pair>] = [:]
     var noteNumber = 0
+    /// Note ids by "parentType/parentId", for streams; rebuilt when notes were added (a note's parent
+    /// never changes, and a delete is soft, so the count tells).
+    var noteIndex: (count: Int, byParent: [String: [String]]) = (-1, [:])
     /// Each e-mail address's stored spelling, by its lower-case form (first writer wins).
     var emailSpellings: [String: String] = [:]
     private var idCounter: UInt64 = 0
