@@ -322,3 +322,39 @@ extension ChildrenTests {
         #expect(h.sandbox.espo.record("Task", id: espoTask) != nil)
     }
 }
+
+/// What a run costs in GHL calls, by endpoint: each entity by its strategy, never per record.
+@Suite(.serialized)
+struct ChildrenCallTests {
+    @Test func childrenAreListedByTheirStrategyAndANightReadsNotesOnlyForChangedContacts() async throws {
+        let h = try await Harness(children: true)
+        defer { Task { await h.stop() } }
+        let location = h.sandbox.locationId
+        let pairs = try await h.pairs(0..<12)
+        for (n, pair) in pairs.enumerated() {
+            await h.sandbox.ghl.seedTask(contact: pair.ghl, title: "Task \(n)", dueDate: ChildrenTests.now + ChildrenTests.day, location: location)
+            await h.sandbox.ghl.seedNote(contact: pair.ghl, body: "Note \(n)", location: location)
+        }
+        let first = try await h.run(["sync"])
+        #expect(first.code == 0, "\(first)")
+        let counts = await h.sandbox.ghlServer.log.countsByEndpoint
+        // Tasks: the location-wide search, never one listing per contact.
+        #expect((counts["POST /locations/{locationId}/tasks/search"] ?? 0) == 1, "\(counts)")
+        #expect(counts["GET /contacts/{contactId}/tasks"] == nil, "\(counts)")
+        // Notes: one listing per contact on the first run (GHL has no other way).
+        #expect(counts["GET /contacts/{contactId}/notes"] == 12, "\(counts)")
+        // Appointments: the calendars once, then one call per calendar and window of at most 31 days.
+        #expect(counts["GET /calendars/"] == 1, "\(counts)")
+        #expect(counts["GET /calendars/events"] == Int((395.0 / 31).rounded(.up)), "\(counts)")
+        #expect(counts["GET /contacts/{contactId}/appointments"] == nil)
+
+        // A night on which one contact changed in GHL: only its notes are read.
+        _ = try await h.ghlClient.updateContact(pairs[3].ghl, ["city": "Lima"])
+        await h.resetRequestLogs()
+        let night = try await h.run(["sync", "--json"])
+        #expect(night.code == 0, "\(night)")
+        let nightly = await h.sandbox.ghlServer.log.countsByEndpoint
+        #expect(nightly["GET /contacts/{contactId}/notes"] == 1, "\(nightly)")
+        #expect(nightly["POST /locations/{locationId}/tasks/search"] == 1, "\(nightly)")
+    }
+}
