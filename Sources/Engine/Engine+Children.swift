@@ -58,6 +58,17 @@ extension Engine {
         return ParentScope(ids: ids, description: description, isEverything: everything)
     }
 
+    /// For the benchmark: makes `entity`'s rotating sweep take its last run for `days` earlier, as
+    /// when the next run comes a night later.
+    package static func rewindSweep(of entity: String, in store: StateStore, days: Double) throws {
+        for side in Side.allCases {
+            var state = FetchState(stored: try store.watermark(entity: entity, side: side))
+            guard let swept = state.sweptAt else { continue }
+            state.sweptAt = swept.addingTimeInterval(-days * 86_400)
+            try store.setWatermark(state.stored, entity: entity, side: side)
+        }
+    }
+
     /// The buckets of the rotating sweep a run on day `today` reads when the last one was on `lastDay`
     /// (days since 1970): one per day since, none when it ran today already, so that a parent's
     /// children are read within `days` days however often or seldom the runs come.

@@ -122,10 +122,11 @@ extension ChildrenBench {
     /// A later run's minimum GHL calls: contacts' and businesses' listing pages as read, every task
     /// in pages of 100, the notes of the contacts changed on either side plus 1/7 of the rest, the
     /// calendars and their windows; plus one write per record the plan changes in GHL.
-    func nightlyMinimum(_ run: Measured, edits: Edits) -> [String: Int] {
+    /// `nightPassed`: the run comes a night after the last, so the notes sweep reads a seventh of the rest.
+    func nightlyMinimum(_ run: Measured, edits: Edits, nightPassed: Bool) -> [String: Int] {
         let contactReads = ["POST /contacts/search", "GET /locations/{locationId}/customFields"].reduce(0) { $0 + (run.ghl.byEndpoint[$1] ?? 0) }
         let changedContacts = min(contacts, 2 * (edits.perSide["contact"] ?? 0))
-        let sweep = Int((Double(contacts - changedContacts) / Engine.Settings().notesSweepDays).rounded(.up))
+        let sweep = nightPassed ? Int((Double(contacts - changedContacts) / Engine.Settings().notesSweepDays).rounded(.up)) : 0
         return [
             "contact": contactReads + run.writesToGHL("contact"),
             "business": (run.ghl.byEndpoint["GET /businesses/"] ?? 0) + run.writesToGHL("business"),
