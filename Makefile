@@ -24,7 +24,7 @@ test:
 
 # Not a test: measures ingest, the raw SQLite insert rate, plan time and peak RSS, GHL throughput, a
 # contact's whole record, and its tasks, notes and appointments (see BENCHMARKS.md). The children
-# bench takes about 25 minutes at its default size: CHILDREN_ARGS="--contacts 700 --businesses 20" for a quick look.
+# bench takes about 9 minutes at its default size: CHILDREN_ARGS="--contacts 700 --businesses 20" for a quick look.
 bench:
 	$(SWIFT) build -c release --product sync-bench
 	$(SWIFT) build -c release --product throughput-bench
