@@ -7,18 +7,11 @@ extension Store {
     /// With `noTotal` (header `X-No-Total: true`) `total` is -1 when more rows follow, -2 on the last page.
     func list(_ entity: String, query: JSONObject, among ids: Set<String>? = nil, noTotal: Bool = false) -> ServedResponse {
         guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
-        var query = query
-        if let text = query["searchParams"]?.stringValue, case .object(let params)? = try? JSON(parsing: text) {
-            for (key, value) in params { query[key] = value }
-        }
-        let paging: (offset: Int, maxSize: Int)
-        switch Store.paging(query) {
-        case .success(let value): paging = value
-        case .failure(let refusal): return refusal.answer
-        }
-        let filter: WhereFilter
-        do { filter = try WhereFilter(query["where"] ?? query["whereGroup"], definition: definition) } catch {
-            return Answer.error(error.status, error.reason)
+        let parsed = Store.listRequest(query, definition: definition)
+        let query: JSONObject, paging: (offset: Int, maxSize: Int), filter: WhereFilter
+        switch parsed {
+        case .success(let request): (query, paging, filter) = request
+        case .failure(let refused): return refused.response
         }
         let orderBy = (query["orderBy"] ?? query["sortBy"])?.stringValue ?? definition.defaultOrder.attribute
         if orderBy.contains(".") || orderBy.contains(":") || !definition.knows(orderBy) && orderBy != "number" {
@@ -84,6 +77,32 @@ extension Store {
         case (.null, _): return -1
         case (_, .null): return 1
         default: return WhereFilter.compare(left, right) ?? 0
+        }
+    }
+
+    /// A refused list request's answer, as a `Result` failure.
+    struct Refused: Error {
+        let response: ServedResponse
+    }
+
+    /// What every list request shares: `searchParams` (the JSON form of the query) merged in, the
+    /// paging checked and the `where` read; or the answer that refuses it.
+    static func listRequest(
+        _ query: JSONObject, definition: EntityDefinition
+    ) -> Result<(query: JSONObject, paging: (offset: Int, maxSize: Int), filter: WhereFilter), Refused> {
+        var query = query
+        if let text = query["searchParams"]?.stringValue, case .object(let params)? = try? JSON(parsing: text) {
+            for (key, value) in params { query[key] = value }
+        }
+        let paging: (offset: Int, maxSize: Int)
+        switch Store.paging(query) {
+        case .success(let value): paging = value
+        case .failure(let refusal): return .failure(Refused(response: refusal.answer))
+        }
+        do {
+            return .success((query, paging, try WhereFilter(query["where"] ?? query["whereGroup"], definition: definition)))
+        } catch {
+            return .failure(Refused(response: Answer.error(error.status, error.reason)))
         }
     }
 

@@ -177,20 +177,13 @@ extension Store {
     /// (`Tools/Stream/GlobalRecordService.php`, `Api/GetGlobal.php`; wave2 B.2).
     func globalStream(query: JSONObject, allowed: Bool) -> ServedResponse {
         guard allowed else { return ServedResponse(status: 403) }
-        var query = query
-        if let text = query["searchParams"]?.stringValue, case .object(let params)? = try? JSON(parsing: text) {
-            for (key, value) in params { query[key] = value }
-        }
-        let paging: (offset: Int, maxSize: Int)
-        switch Store.paging(query) {
-        case .success(let value): paging = value
-        case .failure(let refusal): return refusal.answer
+        let parsed = Store.listRequest(query, definition: definitions["Note"]!)
+        let query: JSONObject, paging: (offset: Int, maxSize: Int), filter: WhereFilter
+        switch parsed {
+        case .success(let request): (query, paging, filter) = request
+        case .failure(let refused): return refused.response
         }
         guard paging.offset == 0 else { return Answer.error(400, "Offset is not supported.") }
-        let filter: WhereFilter
-        do { filter = try WhereFilter(query["where"] ?? query["whereGroup"], definition: definitions["Note"]!) } catch {
-            return Answer.error(error.status, error.reason)
-        }
         let after = query["after"]?.stringValue.flatMap { Timestamp.parse($0) }.map { Timestamp.naive($0) }
         let beforeNumber = query["beforeNumber"]?.stringValue.flatMap { Int($0) }
         let notes = (records["Note"] ?? [:]).values
