@@ -37,6 +37,16 @@ extension Engine {
         guard !fields.isEmpty else { return plan }
         var plan = plan
         var kept: [Plan.Operation] = []
+        // The links as they are now, read once per referenced entity and side, not once per operation.
+        var known: [String: PerSide<[String: LinkKey]>] = [:]
+        func links(_ entity: String) throws(EngineError) -> PerSide<[String: LinkKey]> {
+            if let links = known[entity] { return links }
+            let links = PerSide(
+                ghl: try state { try store.linkKeys(entity: entity, by: .ghl) },
+                espo: try state { try store.linkKeys(entity: entity, by: .espo) })
+            known[entity] = links
+            return links
+        }
         for var operation in plan.operations {
             guard [.create, .update].contains(operation.action), let target = operation.target else {
                 kept.append(operation)
@@ -50,15 +60,13 @@ extension Engine {
             for field in fields where missing == nil {
                 // A pair linked when the record was read may have gone since (its delete in this run or an earlier one).
                 if operation.action == .create, case .linked(let key)? = Reference(operation.values[field.name]) {
-                    if try state({ try store.link(entity: field.references!, side: .ghl, id: key.ghlId) })?.key != key {
-                        missing = field
-                    }
+                    if try links(field.references!).ghl[key.ghlId] != key { missing = field }
                     continue
                 }
                 guard case .unlinked(let side, let id)? = Reference(operation.values[field.name]), side != target else { continue }
                 let entity = field.references!
-                if let link = try state({ try store.link(entity: entity, side: side, id: id) }) {
-                    operation.resolve(field.name, to: Reference.linked(link.key).value)
+                if let key = try links(entity)[side][id] {
+                    operation.resolve(field.name, to: Reference.linked(key).value)
                 } else if mode == .plan, planned[entity]?.links(side, id: id) == true {
                     continue
                 } else {
