@@ -297,8 +297,40 @@ struct AppointmentAndConflictTests {
         #expect(h.sandbox.espo.record("Task", id: espoTask)?["name"]?.stringValue == "Call Bob")
         let conflicts = try await h.run(["conflicts", "list"])
         #expect(conflicts.stdout.contains("title"), "\(conflicts)")
-        // The next nights write nothing while it waits for a person.
+        // The next nights write nothing while it waits for a person, a full one included, and
+        // neither title flips.
         try await h.expectQuietNight("a queued task conflict")
+        await h.resetRequestLogs()
+        let full = try await h.run(["sync", "--full", "--json"])
+        #expect(full.code == 0, "\(full)")
+        #expect(await h.writes() == (0, 0), "\(full)")
+        #expect(try #require(await h.sandbox.ghl.tasks(location: location).first)["title"]?.stringValue == "Call Ada")
+        #expect(h.sandbox.espo.record("Task", id: espoTask)?["name"]?.stringValue == "Call Bob")
+    }
+
+    @Test func aTaskMovedToAnotherContactInEspoStaysWhereItIsInGHLNightAfterNight() async throws {
+        let h = try await Harness(children: true)
+        defer { Task { await h.stop() } }
+        let location = h.sandbox.locationId
+        let pairs = try await h.pairs(0..<2)
+        let task = await h.sandbox.ghl.seedTask(contact: pairs[0].ghl, title: "Call", dueDate: ChildrenTests.now + ChildrenTests.day, location: location)
+        #expect(try await h.run(["sync"]).code == 0)
+        let espoTask = try #require(h.sandbox.espo.records("Task").first?["id"]?.stringValue)
+        #expect(h.sandbox.espo.edit("Task", id: espoTask, ["parentId": .string(pairs[1].espo), "name": "Call again"]))
+        for night in ["plain", "plain", "full"] {
+            await h.resetRequestLogs()
+            let run = try await h.run(night == "full" ? ["sync", "--full", "--json"] : ["sync", "--json"])
+            #expect(run.code == 0, "\(night): \(run)")
+            let skips = run.json?["entities"]?["task"]?["skips"]?.arrayValue ?? []
+            #expect(skips.contains { $0["reason"]?.stringValue?.contains("only when the record is created") == true }, "\(night): \(run)")
+            #expect(count(run.json, "delete", .ghl, entity: "task") == 0 && count(run.json, "create", .ghl, entity: "task") == 0, "\(run)")
+        }
+        // The title edit travelled once; the task stayed under its GHL contact, and EspoCRM keeps the move.
+        let ghlTask = try #require(await h.sandbox.ghl.tasks(location: location).first { $0["id"]?.stringValue == task })
+        #expect(ghlTask["title"]?.stringValue == "Call again")
+        #expect(ghlTask["contactId"]?.stringValue == pairs[0].ghl)
+        #expect(h.sandbox.espo.record("Task", id: espoTask)?["parentId"]?.stringValue == pairs[1].espo)
+        #expect(await h.sandbox.ghl.tasks(location: location).count == 1)
     }
 }
 
