@@ -277,3 +277,40 @@ extension ChildEntityTests {
         #expect(update?.carried == ["title": .string("Call"), "dueDate": .string("2026-12-08T17:00:00Z")])
     }
 }
+
+/// The child mapping keys, misused: each problem names the file, the key and the fix.
+struct ChildMappingErrorTests {
+    func issues(_ text: String) -> [String] {
+        do {
+            let mapping = try Mapping.parse(Array(text.utf8), file: "tasks.json")
+            return mapping.validate().map(\.description)
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test func misusedChildKeysAreReportedWithTheirPathAndFix() {
+        let found = issues("""
+            { "entity": "task", "parent": "title", "conflictFallback": "newest-wins",
+              "ghl": { "object": "task", "updatedAt": null, "updateSends": ["titel"], "createWith": "Contact" },
+              "espo": { "object": "Task" },
+              "identity": [{ "allOf": [{ "field": "title", "match": "hour" }] }],
+              "fields": {
+                "contact": { "type": "reference", "entity": "contact", "ghl": "contactId", "espo": "parentId", "createOnly": ["gh"] },
+                "title": { "ghl": "title", "espo": "name", "defaultOnCreate": { "daysAhead": 7 } }
+              } }
+            """)
+        let text = found.joined(separator: "\n")
+        for expected in ["tasks.json: $.parent", "$.conflictFallback", "$.ghl.createWith", "$.identity[0].allOf",
+                         "$.identity[0].allOf[0].match", "$.fields.contact.createOnly[0]", "$.fields.title.defaultOnCreate"] {
+            #expect(text.contains(expected), "\(expected) missing from:\n\(text)")
+        }
+        #expect(found.allSatisfy { $0.contains("Fix:") }, "\(text)")
+        // updateSends names a field that is not mapped (found once the document reads cleanly).
+        let unmapped = issues("""
+            { "entity": "task", "ghl": { "object": "task", "updateSends": ["titel"] }, "espo": { "object": "Task" },
+              "identity": ["title"], "fields": { "title": { "ghl": "title", "espo": "name" } } }
+            """)
+        #expect(unmapped.contains { $0.contains("$.ghl.updateSends[0]") && $0.contains("\"titel\" is not a mapped field") }, "\(unmapped)")
+    }
+}

@@ -151,7 +151,12 @@ struct GHLNotes: ObjectAdapter {
         }
     }
 
-    func find(_ mapping: Mapping, attribute: String, value: String) async throws(APIError) -> [JSONObject] { [] }
+    /// GHL cannot search notes: a lost create is looked up by reading its contact's notes again
+    /// (`fetch(_:parents:page:)`), which the engine does for objects listed per parent.
+    func find(_ mapping: Mapping, attribute: String, value: String) async throws(APIError) -> [JSONObject] {
+        throw APIError(.rejected, service: "GoHighLevel", endpoint: "GET /contacts/{contactId}/notes",
+                       message: "notes cannot be searched; read the contact's notes instead")
+    }
 
     func create(_ mapping: Mapping, patch: RecordPatch, allowDuplicate: Bool) async throws(APIError) -> Creation {
         var body = patch.applied(to: [:])
@@ -223,7 +228,21 @@ struct GHLAppointments: ObjectAdapter {
         do { return try await client.appointment(id) } catch where error.kind == .notFound { return nil }
     }
 
-    func find(_ mapping: Mapping, attribute: String, value: String) async throws(APIError) -> [JSONObject] { [] }
+    /// The appointments of the window whose `attribute` is `value` (the engine needs none: every run
+    /// lists the whole window, so a lost create is in the snapshot already).
+    func find(_ mapping: Mapping, attribute: String, value: String) async throws(APIError) -> [JSONObject] {
+        var found: [JSONObject] = []
+        do {
+            try await fetch(mapping, since: nil) { page in
+                found += page.records.filter { GHLConnector.same($0[attribute], value) }
+            }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.invalidResponse, service: "GoHighLevel", endpoint: "GET /calendars/events", message: "\(error)")
+        }
+        return found
+    }
 
     func create(_ mapping: Mapping, patch: RecordPatch, allowDuplicate: Bool) async throws(APIError) -> Creation {
         var body = patch.applied(to: [:]).filter { !$0.value.isNull }
