@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // Canonical model, mapping language and the three-way planner: pure, no I/O.
@@ -66,6 +68,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // What both emulators share: the HTTP server, fault injection, the request log.
@@ -85,7 +88,13 @@ let package = Package(
             dependencies: ["SyncCore", "Transport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // A GoHighLevel emulator that follows the official spec: wrappers, auth, 422s, rate limits.
-        .target(name: "GHLEmulator", dependencies: ["SyncCore", "Emulation", "Transport"]),
+        .target(
+            name: "GHLEmulator",
+            dependencies: [
+                "SyncCore", "Emulation", "Transport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // Child process for the token crash test: refreshes, stores the rotated pair, then waits for SIGKILL.
         .executableTarget(name: "GHLTokenProbe", dependencies: ["SyncCore", "Transport", "GHLClient", "StateStore"]),
         .testTarget(
@@ -93,7 +102,36 @@ let package = Package(
             dependencies: ["SyncCore", "Transport", "Emulation", "StateStore", "GHLClient", "GHLEmulator", "TestSupport"]
         ),
         // Fetch → plan → execute against a Connector per side and the state store.
-        .target(name: "Engine", dependencies: ["SyncCore", "StateStore", "Transport"]),
+        .target(
+            name: "Engine",
+            dependencies: ["SyncCore", "StateStore", "Transport", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
+        // Webhook signatures (GHL Ed25519 and RSA, EspoCRM HMAC) and events read as hints: pure, no I/O.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "SyncCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // The sync's health as metrics (swift-metrics, exposed by swift-prometheus) and the textfile.
+        .target(
+            name: "Health",
+            dependencies: [
+                "SyncCore", "StateStore", "Engine", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // `serve`: the webhook receiver and its inbox, the poll, the worker, health endpoints.
+        .target(
+            name: "Serve",
+            dependencies: [
+                "SyncCore", "StateStore", "Transport", "Engine", "Webhooks", "Health",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The GHL and EspoCRM clients adapted to the engine's Connector.
         .target(name: "Connectors", dependencies: ["SyncCore", "StateStore", "Transport", "Engine", "GHLClient", "EspoClient"]),
         // The command's config, output and subcommands (the executable only calls into it).
@@ -101,7 +139,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "SyncCore", "StateStore", "Transport", "Engine", "Connectors", "GHLClient", "EspoClient",
-                "Emulation", "GHLEmulator", "EspoEmulator",
+                "Emulation", "GHLEmulator", "EspoEmulator", "Webhooks", "Health", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -131,6 +169,16 @@ let package = Package(
             dependencies: [
                 "SyncCore", "Transport", "Emulation", "CLI", "GHLClient", "GHLEmulator", "EspoClient", "EspoEmulator",
                 "TestSupport",
+            ]
+        ),
+        // Webhooks, the inbox, metrics and `serve` in process, against both emulators over real HTTP.
+        .testTarget(
+            name: "ServeTests",
+            dependencies: [
+                "SyncCore", "StateStore", "Transport", "Engine", "Emulation", "Webhooks", "Health", "Serve",
+                "GHLEmulator", "EspoEmulator", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(name: "TransportTests", dependencies: ["SyncCore", "Transport", "Emulation"]),

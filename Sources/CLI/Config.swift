@@ -17,6 +17,25 @@ public struct Config: Sendable, Equatable {
     /// The environment variable holding the key that seals tokens at rest.
     public var tokenKeyEnv: String
     public var sync: SyncSettings
+    /// How `serve` listens, polls and drains its inbox.
+    public var serve: Serve = Serve()
+
+    /// The `serve` section: where it listens, the address the systems reach it at, the poll interval.
+    public struct Serve: Sendable, Equatable {
+        /// The address `serve` binds (`--host` overrides).
+        public var host = "127.0.0.1"
+        /// The port `serve` binds (`--port` overrides).
+        public var port = 8787
+        /// The address at which EspoCRM (and GHL's app settings) reach `serve`, without a trailing slash;
+        /// `webhooks subscribe` builds each subscription's URL under it. nil: not set.
+        public var publicURL: String? = nil
+        /// Seconds between two polls of each side.
+        public var pollSeconds = 60.0
+        /// Events the inbox may hold unapplied before the receiver answers "busy" (429 to GHL, 503 to EspoCRM).
+        public var maxInbox = 10_000
+
+        public init() {}
+    }
 
     /// The GoHighLevel side.
     public struct GHL: Sendable, Equatable {
@@ -28,6 +47,18 @@ public struct Config: Sendable, Equatable {
         public var customFieldValueKey: String
         /// The calendar appointments made in EspoCRM are created in; nil: they are not created in GHL.
         public var calendarId: String? = nil
+        /// The keys GHL's webhooks are checked against; nil: GHL's published keys.
+        public var webhooks: WebhookKeys = WebhookKeys()
+
+        /// `ghl.webhooks`: the public keys of GHL's webhook signatures, PEM or base64 DER (SPKI).
+        public struct WebhookKeys: Sendable, Equatable {
+            /// Ed25519, for `x-ghl-signature`.
+            public var publicKey: String? = nil
+            /// RSA, for the older `x-wh-signature`.
+            public var rsaPublicKey: String? = nil
+
+            public init() {}
+        }
 
         /// How the sync authenticates to GHL.
         public enum Auth: Sendable, Equatable {
@@ -104,7 +135,7 @@ extension Config {
     }
 
     private static func read(_ json: JSON, reader: inout DocumentReader, folder: String) -> Config? {
-        let keys = ["ghl", "espo", "state", "mappings", "tokenKeyEnv", "sync"]
+        let keys = ["ghl", "espo", "state", "mappings", "tokenKeyEnv", "sync", "serve"]
         guard let root = reader.object(json, at: "$", allowed: keys, what: "the config") else { return nil }
         let ghl = reader.required(root, "ghl", at: "$", what: "{ \"baseURL\": …, \"locationId\": …, \"auth\": … }")
             .flatMap { readGHL($0, reader: &reader) }
@@ -115,16 +146,35 @@ extension Config {
         let tokenKeyEnv = reader.string(root["tokenKeyEnv"], at: "$.tokenKeyEnv", what: "an environment variable name")
             ?? defaultTokenKeyEnv
         let sync = readSync(root["sync"], reader: &reader)
+        let serve = readServe(root["serve"], reader: &reader)
         guard let ghl, let espo else { return nil }
         return Config(
             file: reader.file, ghl: ghl, espo: espo, state: resolve(state, in: folder),
-            mappings: resolve(mappings, in: folder), tokenKeyEnv: tokenKeyEnv, sync: sync)
+            mappings: resolve(mappings, in: folder), tokenKeyEnv: tokenKeyEnv, sync: sync, serve: serve)
+    }
+
+    private static func readServe(_ json: JSON?, reader: inout DocumentReader) -> Serve {
+        var serve = Serve()
+        guard let json,
+              let object = reader.object(
+                json, at: "$.serve", allowed: ["host", "port", "publicURL", "pollSeconds", "maxInbox"], what: "the serve settings")
+        else { return serve }
+        if let host = reader.string(object["host"], at: "$.serve.host", what: "an address to bind, e.g. \"127.0.0.1\"") { serve.host = host }
+        if let n = reader.integer(object["port"], at: "$.serve.port", what: "a port", minimum: 1) {
+            if n <= 65_535 { serve.port = n } else { reader.fail("$.serve.port", "\(n) is not a port", fix: "use 1 to 65535, e.g. 8787") }
+        }
+        if object["publicURL"] != nil { serve.publicURL = url(object["publicURL"], at: "$.serve.publicURL", reader: &reader) }
+        if let n = reader.number(object["pollSeconds"], at: "$.serve.pollSeconds", what: "seconds") {
+            if n >= 1 { serve.pollSeconds = n } else { reader.fail("$.serve.pollSeconds", "must be at least 1", fix: "e.g. 60") }
+        }
+        if let n = reader.integer(object["maxInbox"], at: "$.serve.maxInbox", what: "a number of events", minimum: 1) { serve.maxInbox = n }
+        return serve
     }
 
     private static func readGHL(_ json: JSON, reader: inout DocumentReader) -> GHL? {
         let path = "$.ghl"
         guard let object = reader.object(
-            json, at: path, allowed: ["baseURL", "locationId", "auth", "rateLimit", "customFieldValueKey", "calendarId"],
+            json, at: path, allowed: ["baseURL", "locationId", "auth", "rateLimit", "customFieldValueKey", "calendarId", "webhooks"],
             what: "the GHL settings")
         else { return nil }
         let baseURL = url(object["baseURL"], at: "\(path).baseURL", reader: &reader) ?? "https://services.leadconnectorhq.com"
@@ -139,9 +189,19 @@ extension Config {
             reader.fail("\(path).customFieldValueKey", "\"\(valueKey)\" is not a key GHL reads", fix: "use \"field_value\" or \"fieldValue\"")
         }
         let calendarId = object["calendarId"].flatMap { reader.string($0, at: "\(path).calendarId", what: "a GHL calendar id") }
+        var keys = GHL.WebhookKeys()
+        if let json = object["webhooks"],
+           let webhooks = reader.object(json, at: "\(path).webhooks", allowed: ["publicKey", "rsaPublicKey"], what: "the webhook keys") {
+            keys.publicKey = webhooks["publicKey"].flatMap {
+                reader.string($0, at: "\(path).webhooks.publicKey", what: "an Ed25519 public key (PEM or base64 SPKI)")
+            }
+            keys.rsaPublicKey = webhooks["rsaPublicKey"].flatMap {
+                reader.string($0, at: "\(path).webhooks.rsaPublicKey", what: "an RSA public key (PEM or base64 SPKI)")
+            }
+        }
         guard let location, let auth else { return nil }
         return GHL(baseURL: baseURL, locationId: location, auth: auth, rateLimit: limits, customFieldValueKey: valueKey,
-                   calendarId: calendarId)
+                   calendarId: calendarId, webhooks: keys)
     }
 
     private enum GHLAuthType: String, CaseIterable { case privateToken, oauth }

@@ -10,7 +10,7 @@ enum Schema {
     static let applicationID: Int32 = 0x4547_4853
 
     /// The latest schema version, the number of migrations.
-    static let version = 4
+    static let version = 5
 
     /// Times are stored as milliseconds since 1970 UTC; canonical values as `CanonicalEncoding` bytes
     /// with their hash (the UInt64 bit pattern in an INTEGER); sides as "ghl" / "espo".
@@ -162,6 +162,40 @@ enum Schema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: "ALTER TABLE snapshot ADD COLUMN refusal TEXT")
             try stamp(db, version: 4)
+        }
+        // v5: `serve`'s durable inbox of webhook and poll events (hints: a record to read again), and
+        // the time each entity last synced without a failure, for the health metrics.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                -- One row per accepted event, written before the receiver answers. `dedupe_key` is unique
+                -- among the rows that keep it (GHL: the webhookId, kept a day against replays; EspoCRM:
+                -- subscription, record and item hash, released once applied). `object` is the API's name
+                -- for the record's type on `side` (GHL "contact", EspoCRM "Contact"); `parent_id` the
+                -- record's parent on that side when the event says (a GHL task's contact).
+                CREATE TABLE inbox (
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    dedupe_key TEXT UNIQUE,
+                    event TEXT NOT NULL,
+                    object TEXT NOT NULL,
+                    side TEXT NOT NULL CHECK (side IN ('ghl', 'espo')),
+                    record_id TEXT NOT NULL,
+                    parent_id TEXT,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    received_at INTEGER NOT NULL,
+                    applied_at INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT
+                );
+                CREATE INDEX inbox_pending ON inbox (id) WHERE applied_at IS NULL;
+                CREATE INDEX inbox_applied ON inbox (applied_at) WHERE applied_at IS NOT NULL;
+
+                CREATE TABLE entity_health (
+                    entity TEXT PRIMARY KEY,
+                    last_success_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            try stamp(db, version: 5)
         }
         return migrator
     }()

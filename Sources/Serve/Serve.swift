@@ -1,0 +1,2 @@
+// Placeholder while the Serve module is being written (issue 11).
+enum ServePlaceholder {}
