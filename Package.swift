@@ -129,6 +129,7 @@ let package = Package(
                 "SyncCore", "StateStore", "Transport", "Engine", "Webhooks", "Health",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -73,6 +73,9 @@ public protocol ObjectAdapter: Sendable {
     func refusal(of raw: JSONObject) -> Refusal
     /// Why no record can be created here (no calendar configured), nil when creates work.
     var createRefusal: String? { get }
+    /// The id the sync knows a record by, from the API's own id and its parent's id on this side where
+    /// an event gives it (a GHL task is `contactId/id`); nil when that cannot be made without the parent.
+    func recordId(apiId: String, parentId: String?) -> String?
     /// Whether the API deletes these records itself with their parent (GHL deletes a contact's tasks,
     /// notes and appointments with it): a cascaded delete then needs no call.
     var deletedWithParent: Bool { get }
@@ -92,6 +95,7 @@ extension ObjectAdapter {
     public func refusal(of raw: JSONObject) -> Refusal { Refusal() }
     public var createRefusal: String? { nil }
     public var deletedWithParent: Bool { false }
+    public func recordId(apiId: String, parentId: String?) -> String? { apiId }
     public func updateMany(_ mapping: Mapping, ids: [String], patch: RecordPatch) async throws(APIError) {
         for id in ids { try await update(mapping, id: id, patch: patch, previous: RecordPatch()) }
     }

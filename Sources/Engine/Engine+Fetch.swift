@@ -44,7 +44,7 @@ extension Engine {
             unreadable: sides.ghl.unreadable + sides.espo.unreadable, listed: sides.map(\.listed))
     }
 
-    private struct SideFetch: Sendable {
+    struct SideFetch: Sendable {
         var listing: Listing
         var state: FetchState
         var unreadable: [UnreadableRow]
@@ -61,14 +61,17 @@ extension Engine {
         }
     }
 
-    private func listSide(
-        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?, written: Set<String>?
+    /// `incrementalOnly`: list from the high-water mark even where a full listing is due (`serve`'s
+    /// poll leaves those to `sync`).
+    func listSide(
+        _ side: Side, _ mapping: Mapping, run: Int64, options: RunOptions, parents: ParentScope?, written: Set<String>?,
+        incrementalOnly: Bool = false
     ) async throws(EngineError) -> SideFetch {
         let adapter = try connectors[side].adapter(for: mapping)
         let now = Date()
         let fingerprint = mapping.fingerprint
         let previous = FetchState(stored: try state { try store.watermark(entity: mapping.entity, side: side) })
-        let reason = options.full ? "--full" : previous.fullReason(
+        let reason = options.full ? "--full" : incrementalOnly && previous.highWater != nil ? nil : previous.fullReason(
             now: now, mapping: fingerprint, fullScanEvery: settings.fullScanEveryDays)
         // Read per parent: every record of the parents in scope, so the listing is full for them.
         let perParent = adapter.listsPerParent ? (parents?.ids[side] ?? []) : nil

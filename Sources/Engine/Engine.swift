@@ -161,7 +161,7 @@ public final class Engine: Sendable {
         }
     }
 
-    private func prepare(_ mapping: Mapping) async throws(EngineError) -> Mapping {
+    func prepare(_ mapping: Mapping) async throws(EngineError) -> Mapping {
         var resolved = mapping
         if mapping.entity == "task", let days = settings.taskDefaultDueDays {
             for i in resolved.fields.indices where resolved.fields[i].defaultOnCreate != nil {
@@ -180,7 +180,7 @@ public final class Engine: Sendable {
     ///
     /// A dry run applied nothing, so it also counts the pairs its plans of the referenced entities
     /// match: a reference to either record of such a pair reads as the pair a sync would link.
-    private func plan(
+    func plan(
         _ mapping: Mapping, listings: PerSide<Listing>, options: RunOptions, planned: [String: Plan],
         removedParents: [LinkKey: Side?]
     ) throws(EngineError) -> Plan {

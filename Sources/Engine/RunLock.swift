@@ -1,31 +1,51 @@
 import Foundation
 
 /// The lock that keeps two runs off one state file: an exclusive `flock` on `STATE.lock`, which the
-/// operating system releases when the process ends, however it ends.
+/// operating system releases when the process ends, however it ends. The file names its holder
+/// (process id and role), so a `sync` finding `serve`'s worker there waits for it instead of failing.
 public final class RunLock: Sendable {
+    /// Who holds the lock: a batch run or `serve`'s worker (which holds it a few seconds per pass).
+    public enum Holder: String, Sendable { case run, serve }
+
     public let path: String
     private let descriptor: Int32
 
     /// Takes the lock for the state file at `statePath`, or throws `EngineError.busy` when another
-    /// process holds it.
-    public init(statePath: String) throws(EngineError) {
+    /// process holds it. While a holder in `waitingFor` has it, waits up to `maxWait` seconds for it.
+    public init(
+        statePath: String, as holder: Holder = .run, waitingFor: Set<Holder> = [.serve], maxWait: TimeInterval = 600
+    ) throws(EngineError) {
         path = statePath + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw EngineError.lock(path: path, reason: String(cString: strerror(errno)))
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        let deadline = Date().addingTimeInterval(maxWait)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let reason = errno
-            close(fd)
-            if reason == EWOULDBLOCK {
+            guard reason == EWOULDBLOCK else {
+                close(fd)
+                throw EngineError.lock(path: path, reason: String(cString: strerror(reason)))
+            }
+            guard let current = Self.holder(fd), waitingFor.contains(current), Date() < deadline else {
+                close(fd)
                 throw EngineError.busy(path: statePath)
             }
-            throw EngineError.lock(path: path, reason: String(cString: strerror(reason)))
+            usleep(100_000)
         }
-        let pid = "\(getpid())\n"
+        let content = "\(getpid())\n\(holder.rawValue)\n"
         _ = ftruncate(fd, 0)
-        _ = pid.withCString { write(fd, $0, strlen($0)) }
+        _ = content.withCString { pwrite(fd, $0, strlen($0), 0) }
         descriptor = fd
+    }
+
+    /// The holder the lock file names (written by whoever holds it).
+    private static func holder(_ fd: Int32) -> Holder? {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = pread(fd, &buffer, buffer.count, 0)
+        guard count > 0 else { return nil }
+        let lines = String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n")
+        return lines.count > 1 ? Holder(rawValue: String(lines[1])) : nil
     }
 
     deinit {

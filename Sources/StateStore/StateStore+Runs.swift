@@ -23,6 +23,15 @@ extension StateStore {
         }
     }
 
+    /// When the last run of `mode` finished with status ok or partial; nil when none has.
+    public func lastFinishedRun(mode: String) throws(StateStoreError) -> Date? {
+        try read("reading runs") { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT MAX(finished_at) FROM run WHERE mode = ? AND status IN ('ok', 'partial')",
+                arguments: [mode]).map { Stored.date(millis: $0) }
+        }
+    }
+
     /// The last `limit` runs, newest first.
     public func recentRuns(limit: Int) throws(StateStoreError) -> [RunRecord] {
         try read("reading runs") { db in

@@ -79,6 +79,22 @@ extension StateStore {
         }
     }
 
+    /// Deletes the rows of records `ids` of `entity` on `side`: their API answered that they no longer
+    /// exist. Returns how many were deleted.
+    @discardableResult
+    public func removeSnapshot(entity: String, side: Side, ids: Set<String>) throws(StateStoreError) -> Int {
+        try write("removing deleted records from the \(side) snapshot of \(entity)") { db in
+            var count = 0
+            for id in ids {
+                try db.execute(
+                    sql: "DELETE FROM snapshot WHERE entity = ? AND side = ? AND record_id = ?",
+                    arguments: [entity, side.rawValue, id])
+                count += db.changesCount
+            }
+            return count
+        }
+    }
+
     /// What the snapshot holds of the records `ids` of `entity` on `side`: their change time and
     /// content hash, to tell a record listed again unchanged from one that changed.
     public func snapshotStamps(entity: String, side: Side, ids: [String]) throws(StateStoreError) -> [String: (updatedAt: Date?, hash: UInt64)] {

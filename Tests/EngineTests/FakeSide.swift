@@ -159,8 +159,12 @@ struct FakeObject: ObjectAdapter {
     }
 
     func read(_ mapping: Mapping, id: String) async throws(APIError) -> JSONObject? {
-        shared.state.withLock { state in
+        try shared.state.withLock { state throws(APIError) in
             state.calls += 1
+            state.log.append("read \(name) \(id)")
+            if state.failing.contains("read") {
+                throw APIError(.serverFailed, service: "fake", endpoint: "read", status: 500, message: "refused")
+            }
             return state.records[name]?[id]
         }
     }

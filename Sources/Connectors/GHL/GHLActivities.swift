@@ -43,6 +43,8 @@ struct GHLTasks: ObjectAdapter {
     var listsEverything: Bool { true }
     var deletedWithParent: Bool { true }
 
+    func recordId(apiId: String, parentId: String?) -> String? { parentId.map { ChildId.make(contact: $0, id: apiId) } }
+
     func fetch(_ mapping: Mapping, since: Date?, page: (ListingPage) async throws -> Void) async throws {
         try await client.forEachTaskPage { rows in
             var records: [JSONObject] = []
@@ -124,6 +126,8 @@ struct GHLNotes: ObjectAdapter {
 
     var listsPerParent: Bool { true }
     var deletedWithParent: Bool { true }
+
+    func recordId(apiId: String, parentId: String?) -> String? { parentId.map { ChildId.make(contact: $0, id: apiId) } }
 
     func fetch(_ mapping: Mapping, since: Date?, page: (ListingPage) async throws -> Void) async throws {
         throw APIError(.invalidResponse, service: "GoHighLevel", endpoint: "GET /contacts/{contactId}/notes",
