@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import StateStore
+import Synchronization
 import SyncCore
 import Testing
 import TestSupport
@@ -132,5 +133,26 @@ import TestSupport
         let summary = try await pass(w, focus)
         #expect(EngineTests.entity(summary, "person")?.plan.massDeleteGuard != nil)
         #expect(w.espo.records("person").count == 30)
+    }
+}
+
+/// The run lock between a batch and `serve`'s worker.
+@Suite struct RunLockTests {
+    @Test func aBatchWaitsForServesWorkerButNotForAnotherBatch() async throws {
+        let folder = try TemporaryFolder(prefix: "lock")
+        let path = folder.file("state.sqlite")
+        let worker = Mutex<RunLock?>(try RunLock(statePath: path, as: .serve, waitingFor: []))
+        let released = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            worker.withLock { $0 = nil }
+        }
+        // The batch finds the worker holding the lock and waits for its pass to end.
+        let batch = try RunLock(statePath: path, maxWait: 30)
+        try await released.value
+        #expect(worker.withLock { $0 == nil })
+        // While the batch holds it, the worker and a second batch are told at once.
+        #expect(throws: EngineError.self) { _ = try RunLock(statePath: path, as: .serve, waitingFor: []) }
+        #expect(throws: EngineError.self) { _ = try RunLock(statePath: path, maxWait: 30) }
+        withExtendedLifetime(batch) {}
     }
 }
