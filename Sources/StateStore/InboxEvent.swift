@@ -79,4 +79,9 @@ public struct InboxStatus: Sendable, Hashable {
     public var depth: Int
     /// When the oldest unapplied event arrived; nil when there is none.
     public var oldest: Date?
+
+    public init(depth: Int, oldest: Date?) {
+        self.depth = depth
+        self.oldest = oldest
+    }
 }
