@@ -53,7 +53,7 @@ public struct RegistrationSealer: Sendable {
         do {
             plain = try AES.GCM.open(AES.GCM.SealedBox(combined: bytes), using: key, authenticating: Array(name.utf8))
         } catch {
-            throw SealError(message: "the stored subscription \(name) cannot be opened: wrong key ($tokenKeyEnv), or the state file was altered")
+            throw SealError(message: "the stored subscription \(name) cannot be opened: wrong key, or the state file was altered")
         }
         guard let json = try? JSON(parsing: plain), let event = json["event"]?.stringValue,
               let subscription = EspoSubscription(event: event), Self.slot(subscription) == name,

@@ -24,7 +24,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let sealer = try WebhooksCommand.sealer(config)
             let client = try Wiring(config: config).espoClient()
             let store = try StateAccess.call { try StateStore(path: config.state) }
-            let stored = try WebhooksCommand.stored(store, sealer: sealer)
+            let stored = try WebhooksCommand.stored(store, sealer: sealer, config: config)
             let existing = try await WebhooksCommand.call { try await client.webhooks() }
             var made = 0
             var kept = 0
@@ -72,7 +72,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let sealer = try WebhooksCommand.sealer(config)
             let client = try Wiring(config: config).espoClient()
             let stored = FileManager.default.fileExists(atPath: config.state)
-                ? try WebhooksCommand.stored(try StateAccess.open(config), sealer: sealer) : EspoSubscriptions([])
+                ? try WebhooksCommand.stored(try StateAccess.open(config), sealer: sealer, config: config) : EspoSubscriptions([])
             let existing = try await WebhooksCommand.call { try await client.webhooks() }
             let ours = Set(stored.registrations.values.map(\.webhookId))
             for webhook in existing.sorted(by: { ($0.event, $0.url) < ($1.event, $1.url) }) {
@@ -99,7 +99,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let sealer = try WebhooksCommand.sealer(config)
             let client = try Wiring(config: config).espoClient()
             let store = try StateAccess.open(config)
-            let stored = try WebhooksCommand.stored(store, sealer: sealer)
+            let stored = try WebhooksCommand.stored(store, sealer: sealer, config: config)
             for registration in stored.registrations.values.sorted(by: { $0.subscription.name < $1.subscription.name }) {
                 try await WebhooksCommand.call { try await client.deleteWebhook(id: registration.webhookId) }
                 try StateAccess.call { try store.deleteToken(name: RegistrationSealer.slot(registration.subscription)) }
@@ -131,11 +131,11 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     /// The subscriptions the state file holds, unsealed.
-    static func stored(_ store: StateStore, sealer: RegistrationSealer) throws -> EspoSubscriptions {
+    static func stored(_ store: StateStore, sealer: RegistrationSealer, config: Config) throws -> EspoSubscriptions {
         do { return try EspoSubscriptions.load(store: store, sealer: sealer) } catch let error as StateStoreError {
             throw CommandError(error.description)
         } catch {
-            throw CommandError("\(error)")
+            throw CommandError("\(config.state): \(error) (the key is read from $\(config.tokenKeyEnv); set the one the subscriptions were sealed with)")
         }
     }
 
