@@ -28,3 +28,13 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// The names of the saved tokens that start with `prefix`, in name order.
+    public func tokenNames(prefix: String) throws(StateStoreError) -> [String] {
+        try read("listing tokens \(prefix)…") { db in
+            try String.fetchAll(
+                db, sql: "SELECT name FROM token WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name", arguments: [prefix])
+        }
+    }
+}

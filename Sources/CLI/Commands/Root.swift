@@ -13,6 +13,7 @@ public struct Root: AsyncParsableCommand {
         subcommands: [
             PlanCommand.self, SyncCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
             AuthCommand.self, EmulateCommand.self, DemoCommand.self, InitCommand.self,
+            WebhooksCommand.self,
         ])
 
     public init() {}

@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+import SyncCore
+
+/// Seals EspoCRM subscriptions' registrations (webhook id and secret) for the state file's token table,
+/// as the OAuth tokens are: AES-256-GCM with the key of config `tokenKeyEnv` (32 bytes, base64 or 64 hex
+/// digits), the slot's name bound in as associated data.
+public struct RegistrationSealer: Sendable {
+    private let keyBytes: [UInt8]
+    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+
+    /// The token-table names of the sync's subscriptions all start with this.
+    public static let slotPrefix = "espo.webhook."
+
+    /// The token-table name of `subscription`'s registration: `espo.webhook.contact-update`.
+    public static func slot(_ subscription: EspoSubscription) -> String { slotPrefix + subscription.name }
+
+    /// A sealer with a 32-byte key.
+    public init(key: [UInt8]) throws(SealError) {
+        guard key.count == 32 else { throw SealError(message: "the token key must be 32 bytes, not \(key.count)") }
+        self.keyBytes = key
+    }
+
+    /// A sealer whose key is in environment variable `name`.
+    public init(environmentVariable name: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(SealError)
+    {
+        guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            throw SealError(message: "set \(name) to a 32-byte key (base64 or 64 hex digits), e.g. `openssl rand -base64 32`")
+        }
+        guard let bytes = Self.decodeKey(text) else {
+            throw SealError(message: "\(name) is not a 32-byte key in base64 or 64 hex digits")
+        }
+        try self.init(key: bytes)
+    }
+
+    /// The sealed bytes of `registration` (nonce, ciphertext and tag) for its slot.
+    public func seal(_ registration: EspoSubscription.Registration) throws(SealError) -> [UInt8] {
+        let json: JSON = [
+            "event": .string(registration.subscription.event), "webhookId": .string(registration.webhookId),
+            "secretKey": .string(registration.secretKey), "url": .string(registration.url),
+        ]
+        let slot = Self.slot(registration.subscription)
+        guard let box = try? AES.GCM.seal(json.serializedBytes(), using: key, authenticating: Array(slot.utf8)),
+              let combined = box.combined
+        else { throw SealError(message: "sealing the subscription \(registration.subscription.name) failed") }
+        return Array(combined)
+    }
+
+    /// The registration sealed in `bytes` under slot `name`; fails on a wrong key, slot or altered bytes.
+    public func open(_ bytes: [UInt8], name: String) throws(SealError) -> EspoSubscription.Registration {
+        let plain: Data
+        do {
+            plain = try AES.GCM.open(AES.GCM.SealedBox(combined: bytes), using: key, authenticating: Array(name.utf8))
+        } catch {
+            throw SealError(message: "the stored subscription \(name) cannot be opened: wrong key, or the state file was altered")
+        }
+        guard let json = try? JSON(parsing: plain), let event = json["event"]?.stringValue,
+              let subscription = EspoSubscription(event: event), Self.slot(subscription) == name,
+              let webhookId = json["webhookId"]?.stringValue, let secretKey = json["secretKey"]?.stringValue,
+              let url = json["url"]?.stringValue
+        else { throw SealError(message: "the stored subscription \(name) is not a subscription this build knows") }
+        return EspoSubscription.Registration(subscription: subscription, webhookId: webhookId, secretKey: secretKey, url: url)
+    }
+
+    static func decodeKey(_ text: String) -> [UInt8]? {
+        if text.count == 64, let bytes = EspoSignature.bytes(hex: Substring(text)) { return bytes }
+        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
+        return Array(data)
+    }
+}
+
+/// A token key or sealed registration that cannot be used. Never contains the key or a secret.
+public struct SealError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
