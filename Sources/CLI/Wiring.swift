@@ -12,10 +12,13 @@ import Transport
 struct Wiring {
     let config: Config
     let secrets: Secrets
+    /// Hears every API call of the clients built here (both sides), for the metrics; nil: none.
+    let calls: CallObserver?
 
-    init(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment, calls: CallObserver? = nil) {
         self.config = config
         self.secrets = Secrets(environment: environment)
+        self.calls = calls
     }
 
     /// Both connectors; GHL OAuth tokens come from (and go to) `store`, sealed with the config's key.
@@ -43,7 +46,9 @@ struct Wiring {
             guard let store else { throw CommandError("OAuth tokens need the state file") }
             credentials = try tokenKeeper(store: store)
         }
-        return GHLClient(configuration, credentials: credentials, exchanges: ExchangeLog.fromEnvironment(name: "cli-ghl"))
+        let client = GHLClient(configuration, credentials: credentials, exchanges: ExchangeLog.fromEnvironment(name: "cli-ghl"))
+        if let calls { client.transport.observeCalls(calls) }
+        return client
     }
 
     /// The keeper of the location's OAuth tokens (after `auth login` stored them).
@@ -85,11 +90,13 @@ struct Wiring {
                 password: try secret(passwordEnv, key: "$.espo.auth.passwordEnv"))
         }
         let limits = config.espo.rateLimit
-        return Espo.Client(
+        let client = Espo.Client(
             siteURL: config.espo.baseURL, credentials: credentials,
             rateLimit: RateLimit(requests: limits.requests, interval: .milliseconds(Int64(limits.intervalSeconds * 1000)),
                                  daily: limits.daily, concurrency: limits.concurrency),
             exchanges: ExchangeLog.fromEnvironment(name: "cli-espo"))
+        if let calls { client.transport.observeCalls(calls) }
+        return client
     }
 
     private func secret(_ name: String, key: String) throws -> String {

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import SyncCore
 
 /// Sends one API's requests: paced by a shared `Pacer`, authorized by `Credentials`, retried by a
@@ -32,13 +33,15 @@ public final class APITransport: Sendable {
     public let contractName: String
     let logger: Logger
     private let counter = CallCounter()
+    private let observer: Mutex<CallObserver?>
     private let http: HTTPClient
 
     public init(
         service: String, contractName: String, baseURL: String, credentials: (any Credentials)?,
         pacer: Pacer, retry: RetryPolicy = .standard, quota: (@Sendable (Response) -> Quota?)? = nil,
         describe: @escaping @Sendable (Response) -> (message: String, traceId: String?) = APITransport.plainMessage,
-        exchanges: ExchangeLog? = nil, logger: Logger = Logger(label: "espo-ghl-sync.transport")
+        exchanges: ExchangeLog? = nil, logger: Logger = Logger(label: "espo-ghl-sync.transport"),
+        observer: CallObserver? = nil
     ) {
         self.service = service
         self.contractName = contractName
@@ -50,11 +53,23 @@ public final class APITransport: Sendable {
         self.describe = describe
         self.exchanges = exchanges
         self.logger = logger
+        self.observer = Mutex(observer)
         self.http = APITransport.sharedClient
     }
 
     /// The requests sent so far.
     public var counts: CallCounts { counter.snapshot }
+
+    /// Tells `observer` (replacing any earlier one; nil: none) of every attempt from now on, as its
+    /// answer arrives: for metrics on transports that a client built.
+    public func observeCalls(_ observer: CallObserver?) {
+        self.observer.withLock { $0 = observer }
+    }
+
+    private func notify(_ request: Request, status: Int?) {
+        guard let observer = observer.withLock({ $0 }) else { return }
+        observer(CallEvent(service: contractName, endpoint: request.endpoint, status: status))
+    }
 
     /// One HTTP client for the whole process: pooled connections, never shut down.
     static let sharedClient: HTTPClient = {
@@ -213,10 +228,12 @@ public final class APITransport: Sendable {
             released = true
             await pacer.release(ticket)
             if error is CancellationError { throw error }
+            notify(request, status: nil)
             return APITransport.neverSent(error) ? .notSent("\(error)") : .answerLost("\(error)")
         }
         released = true
         await pacer.release(ticket)
+        notify(request, status: response.status)
         if let said = quota?(response) { await pacer.observe(said) }
         exchanges?.record(Exchange(
             service: contractName, method: request.method.rawValue, path: request.path, query: request.query,

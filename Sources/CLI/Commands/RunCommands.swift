@@ -1,8 +1,10 @@
 import ArgumentParser
 import Engine
-import StateStore
 import Foundation
+import Health
+import StateStore
 import SyncCore
+import Transport
 
 /// Options of `plan` and `sync`.
 struct RunOptionsGroup: ParsableArguments {
@@ -50,25 +52,76 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var run: RunOptionsGroup
 
+    @Option(name: .long, help: ArgumentHelp(
+        "After the run, also a failed one, write its metrics to this file for node_exporter's textfile collector.",
+        discussion: "Written atomically (PATH.tmp.<pid>, then renamed); name it *.prom in the collector's folder.",
+        valueName: "path"))
+    var metricsFile: String?
+
+    func validate() throws {
+        guard let metricsFile else { return }
+        let folder = URL(fileURLWithPath: metricsFile).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("--metrics-file \(metricsFile): the folder \(folder) does not exist; give a file in node_exporter's --collector.textfile.directory")
+        }
+    }
+
     func run() async throws {
         LogLines.bootstrap(format: global.logFormat, verbose: global.verbose)
-        let summary = try await Run.execute(.sync, config: try global.loadConfig(), json: global.json, options: run)
+        let exposition = metricsFile.map { _ in Exposition() }
+        let metrics = exposition.map { SyncMetrics(factory: $0.factory) }
+        let summary: RunSummary
+        do {
+            let config: Config
+            do { config = try global.loadConfig() } catch {
+                metrics?.recordFailure(mode: RunSummary.Mode.sync.rawValue, error: error)
+                throw error
+            }
+            summary = try await Run.execute(.sync, config: config, json: global.json, options: run, metrics: metrics)
+        } catch {
+            // The run's own error is what the exit reports; a metrics file that cannot be written is told too.
+            do { try writeMetrics(exposition) } catch { Console.err("error: \(error)\n") }
+            throw error
+        }
+        try writeMetrics(exposition)
         throw ExitCode(summary.interrupted ? 130 : summary.failureCount > 0 || summary.unreadableCount > 0 ? 3 : 0)
+    }
+
+    private func writeMetrics(_ exposition: Exposition?) throws {
+        guard let exposition, let metricsFile else { return }
+        do { try exposition.writeTextfile(to: metricsFile) } catch { throw CommandError(error.description) }
     }
 }
 
 /// What `plan` and `sync` share: config, wiring, the engine, the output.
 enum Run {
     /// Runs `mode` for `config`, prints the report (JSON with `json`), and returns the summary.
+    ///
+    /// With `metrics`, both sides' API calls are counted as they are answered, and the run (or its
+    /// failure) is recorded and the gauges refreshed from the state file before this returns or throws.
     static func execute(
         _ mode: RunSummary.Mode, config: Config, json: Bool, options: RunOptionsGroup,
-        environment: [String: String] = ProcessInfo.processInfo.environment, quietProgress: Bool = false
+        environment: [String: String] = ProcessInfo.processInfo.environment, quietProgress: Bool = false,
+        metrics: SyncMetrics? = nil
     ) async throws -> RunSummary {
-        let mappings = try MappingCommand.load(config)
-        let wiring = Wiring(config: config, environment: environment)
-        // Secrets are checked before the state file is even opened.
-        _ = try wiring.espoClient()
-        if case .privateToken = config.ghl.auth { _ = try wiring.ghlClient(store: nil) }
+        var calls: CallObserver?
+        if let metrics {
+            calls = { (event: CallEvent) in metrics.apiCall(service: event.service, status: event.status) }
+        }
+        let wiring = Wiring(config: config, environment: environment, calls: calls)
+        // A run that cannot start is a failed run too.
+        func failed(_ error: any Error) -> any Error {
+            metrics?.recordFailure(mode: mode.rawValue, error: error)
+            return error
+        }
+        let mappings: [Mapping]
+        do {
+            mappings = try MappingCommand.load(config)
+            // Secrets are checked before the state file is even opened.
+            _ = try wiring.espoClient()
+            if case .privateToken = config.ghl.auth { _ = try wiring.ghlClient(store: nil) }
+        } catch { throw failed(error) }
         let progress = ProgressLine(terminal: Console.stderrIsTerminal, quiet: quietProgress || (json && !Console.stderrIsTerminal))
         let interruption = Interruption()
         let engine: Engine
@@ -77,12 +130,16 @@ enum Run {
                 statePath: config.state, mappings: mappings, settings: config.sync,
                 connectors: { store in try wiring.connectors(store: store) }, stop: interruption.stop, progress: progress.handle)
         } catch let error as EngineError {
-            throw CommandError(error.description)
-        }
+            throw failed(CommandError(error.description))
+        } catch { throw failed(error) }
         let summary: RunSummary
         do {
             summary = try await engine.run(RunOptions(mode: mode, full: options.full, allowMassDelete: options.allowMassDelete))
         } catch {
+            if let metrics {
+                metrics.recordFailure(mode: mode.rawValue, error: error)
+                do { try metrics.refresh(store: engine.store) } catch { Console.err("error: \(error.description)\n") }
+            }
             progress.finish()
             if json {
                 Console.out(JSON.object(["mode": .string(mode.rawValue), "error": .string(error.description)]).serialized() + "\n")
@@ -91,6 +148,9 @@ enum Run {
         }
         progress.finish()
         withExtendedLifetime(interruption) {}
+        do { try metrics?.record(summary, store: engine.store) } catch {
+            throw CommandError("the run finished, but its metrics could not be recorded: \(error.description)")
+        }
         if json {
             Console.out(summary.json.serialized() + "\n")
         } else {
