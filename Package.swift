@@ -170,7 +170,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "SyncCore", "Transport", "Emulation", "CLI", "GHLClient", "GHLEmulator", "EspoClient", "EspoEmulator",
-                "TestSupport",
+                "TestSupport", "Engine", "StateStore", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Webhooks, the inbox, metrics and `serve` in process, against both emulators over real HTTP.

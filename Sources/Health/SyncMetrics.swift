@@ -53,7 +53,8 @@ public struct SyncMetrics: Sendable {
             ).increment(by: count)
         }
         lastRun.record(date.timeIntervalSince1970)
-        if summary.mode == .sync, !summary.interrupted {
+        // Only a batch run says an entity is in agreement; a `serve` pass looked at a few records.
+        if mode == RunSummary.Mode.sync.rawValue, !summary.interrupted {
             let synced = summary.entities.filter { $0.failures.isEmpty && $0.unreadable.isEmpty && $0.plan.massDeleteGuard == nil }
             try store.recordSuccess(of: synced.map(\.plan.entity), at: date)
         }

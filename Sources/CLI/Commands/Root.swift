@@ -11,7 +11,7 @@ public struct Root: AsyncParsableCommand {
             3 finished but some operations failed (retried next run) or a listing held unreadable rows, 130 interrupted.
             """,
         subcommands: [
-            PlanCommand.self, SyncCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
+            PlanCommand.self, SyncCommand.self, ServeCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
             AuthCommand.self, EmulateCommand.self, DemoCommand.self, InitCommand.self,
             WebhooksCommand.self,
         ])
