@@ -217,6 +217,44 @@ import TestSupport
         await h.stop()
     }
 
+    @Test func aBurstOfAThousandEventsIsEachAcknowledgedWithinASecondAndAllApplied() async throws {
+        let (h, pairs) = try await synced(people: 250)
+        let served = try await Self.serve(h)
+        // Four rounds of edits, each followed by its events: 1 000 events, many about a record that
+        // has changed again since, sent 25 at a time.
+        var slowest = 0.0
+        for round in 0..<4 {
+            for (n, pair) in pairs.enumerated() where n % 4 == round || round == 3 {
+                _ = try await h.ghlClient.updateContact(pair.ghl, ["city": .string("R\(round)-\(n)")])
+            }
+            let times = try await withThrowingTaskGroup(of: (Int, Double).self) { group in
+                var results: [(Int, Double)] = []
+                for (n, pair) in pairs.enumerated() {
+                    if n >= 25 { results.append(try await group.next()!) }
+                    group.addTask {
+                        let start = Date()
+                        let status = try await Self.post(served, h, type: "ContactUpdate", id: pair.ghl)
+                        return (status, Date().timeIntervalSince(start))
+                    }
+                }
+                for try await result in group { results.append(result) }
+                return results
+            }
+            #expect(times.count == 250 && times.allSatisfy { $0.0 == 200 })
+            slowest = max(slowest, times.map(\.1).max() ?? 0)
+        }
+        #expect(slowest < 1, "the slowest acknowledgement took \(slowest) s")
+        try await Self.eventually("every contact holds its last edit in EspoCRM", within: 120) {
+            pairs.enumerated().allSatisfy { n, pair in
+                h.sandbox.espo.record("Contact", id: pair.espo)?["addressCity"]?.stringValue == "R3-\(n)"
+            }
+        }
+        try await Self.eventually("the inbox is empty") { try await Self.metric(served, "espo_ghl_sync_inbox_depth") == 0 }
+        try await served.kill(SIGTERM)
+        #expect((try await h.run(["plan"])).code == 0)
+        await h.stop()
+    }
+
     @Test func aDeleteMadeInGHLTravelsOnItsWebhookAndStaysDone() async throws {
         let (h, pairs) = try await synced(people: 3)
         let served = try await Self.serve(h)
@@ -230,6 +268,70 @@ import TestSupport
             #expect(count(night.json, "create", .ghl) == 0 && count(night.json, "create", .espo) == 0, "\(night)")
         }
         #expect(h.sandbox.espo.record("Contact", id: pairs[2].espo) == nil)
+        await h.stop()
+    }
+}
+
+/// A contact's tasks, notes and appointments through `serve`.
+@Suite(.serialized) struct ServeChildrenTests {
+    typealias S = ServeEndToEndTests
+    static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    @Test func childEventsFromGHLCreateAndDeleteTheirCopiesInEspoCRM() async throws {
+        let h = try await Harness(children: true)
+        let pairs = try await h.pairs(0..<2)
+        #expect((try await h.run(["sync"])).code == 0)
+        try S.configure(h, pollSeconds: 60)
+        let served = try await S.serve(h)
+        let ghl = h.sandbox.ghl
+        let location = h.sandbox.locationId
+        // A note names its contact; a TaskCreate comes without it (as the real service sends it).
+        let note = await ghl.seedNote(contact: pairs[0].ghl, body: "Called about the renewal", location: location)
+        let task = await ghl.seedTask(contact: pairs[1].ghl, title: "Send the contract", dueDate: Self.now + 86_400_000, location: location)
+        #expect(try await S.post(served, h, type: "NoteCreate", id: note, fields: ["contactId": .string(pairs[0].ghl), "body": "Called about the renewal"]) == 200)
+        #expect(try await S.post(served, h, type: "TaskCreate", id: task, fields: ["title": "Send the contract"]) == 200)
+        try await S.eventually("the note is posted on the EspoCRM contact") {
+            h.sandbox.espo.notes(on: "Contact", id: pairs[0].espo).contains { $0["post"]?.stringValue == "Called about the renewal" }
+        }
+        try await S.eventually("the task is under the EspoCRM contact") {
+            h.sandbox.espo.records("Task").contains { $0["parentId"]?.stringValue == pairs[1].espo && $0["name"]?.stringValue == "Send the contract" }
+        }
+        // The task is deleted in GHL: its TaskDelete names the contact.
+        _ = try await h.ghlClient.deleteTask(task, of: pairs[1].ghl)
+        #expect(try await S.post(served, h, type: "TaskDelete", id: task, fields: ["contactId": .string(pairs[1].ghl)]) == 200)
+        try await S.eventually("the EspoCRM task is deleted") {
+            !h.sandbox.espo.records("Task").contains { $0["name"]?.stringValue == "Send the contract" }
+        }
+        try await served.kill(SIGTERM)
+        // The nights after: nothing comes back, nothing is written twice.
+        for full in [false, true] {
+            let night = try await h.run(["sync", "--json"] + (full ? ["--full"] : []))
+            #expect(night.code == 0, "\(night)")
+            for entity in ["task", "note"] {
+                for side in Side.allCases {
+                    #expect(count(night.json, "create", side, entity: entity) == 0, "\(entity) \(side): \(night)")
+                }
+            }
+        }
+        #expect(await ghl.tasks(location: location).filter { $0["title"]?.stringValue == "Send the contract" }.isEmpty)
+        await h.stop()
+    }
+
+    @Test func anEspoTaskEditTravelsByThePoll() async throws {
+        let h = try await Harness(children: true)
+        let pairs = try await h.pairs(0..<1)
+        let location = h.sandbox.locationId
+        let task = await h.sandbox.ghl.seedTask(contact: pairs[0].ghl, title: "Call Ada", dueDate: Self.now + 86_400_000, location: location)
+        #expect((try await h.run(["sync"])).code == 0)
+        try S.configure(h, pollSeconds: 1)
+        let served = try await S.serve(h)
+        let copy = try #require(h.sandbox.espo.records("Task").first { $0["name"]?.stringValue == "Call Ada" })
+        #expect(h.sandbox.espo.edit("Task", id: try #require(copy["id"]?.stringValue), ["name": "Call Ada back"]))
+        try await S.eventually("the title reaches GHL") {
+            await h.sandbox.ghl.tasks(location: location).contains { $0["id"]?.stringValue == task && $0["title"]?.stringValue == "Call Ada back" }
+        }
+        try await served.kill(SIGTERM)
+        #expect((try await h.run(["plan"])).code == 0)
         await h.stop()
     }
 }
