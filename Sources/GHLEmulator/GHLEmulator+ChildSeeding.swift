@@ -42,7 +42,7 @@ extension GHLEmulator {
     public func seedNote(contact contactId: String, body: String, location: String) -> String {
         if locations[location] == nil { addLocation(location) }
         let note = makeNote(id: newId(), contactId: contactId, ["body": .string(body)], at: tick())
-        locations[location]!.notes[contactId, default: [:]][note["id"]!.stringValue!] = note
+        locations[location]!.putNote(note, contact: contactId)
         return note["id"]!.stringValue!
     }
 
@@ -128,14 +128,14 @@ extension GHLEmulator {
         for (key, value) in changes where key != "id" && key != "contactId" && key != "dateAdded" {
             note[key] = StoredContact.clears(value) && key != "body" ? JSON?.none : value
         }
-        locations[location]!.notes[contactId]![id] = note
+        locations[location]!.putNote(note, contact: contactId)
         return true
     }
 
     @discardableResult
     public func deleteNote(_ id: String, location: String) -> Bool {
         guard let contactId = noteContact(id, location: location) else { return false }
-        locations[location]!.notes[contactId]![id] = nil
+        locations[location]!.removeNote(id, contact: contactId)
         return true
     }
 

@@ -20,7 +20,7 @@ extension GHLEmulator {
         guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
         guard locations[location]?.contacts[contactId] != nil else { return Answer.badRequest("Contact not found", trace: trace) }
         let note = makeNote(id: newId(), contactId: contactId, body, at: tick())
-        locations[location]!.notes[contactId, default: [:]][note["id"]!.stringValue!] = note
+        locations[location]!.putNote(note, contact: contactId)
         return Answer.ok(["note": .object(note)], status: 201)
     }
 
@@ -29,13 +29,13 @@ extension GHLEmulator {
         guard problems.isEmpty else { return Answer.unprocessable(problems, trace: trace) }
         guard var note = locations[location]?.notes[contactId]?[noteId] else { return Answer.badRequest("Note not found", trace: trace) }
         for (key, value) in body { note[key] = StoredContact.clears(value) && key != "body" ? JSON?.none : value }
-        locations[location]!.notes[contactId]![noteId] = note
+        locations[location]!.putNote(note, contact: contactId)
         return Answer.ok(["note": .object(note)])
     }
 
     func deleteNote(_ contactId: String, _ noteId: String, location: String, trace: String) -> ServedResponse {
         guard locations[location]?.notes[contactId]?[noteId] != nil else { return Answer.badRequest("Note not found", trace: trace) }
-        locations[location]!.notes[contactId]![noteId] = nil
+        locations[location]!.removeNote(noteId, contact: contactId)
         return Answer.ok(["succeded": true])
     }
 

@@ -51,7 +51,7 @@ extension GHLEmulator {
             }
             for k in 0..<Int(generator.next() % UInt64(perContact + 1)) {
                 let note = makeNote(id: newId(), contactId: id, ["body": .string("Met \(first) \(last) (note \(k + 1))")], at: added + Int64(k) * 3_600_000)
-                locations[location]!.notes[id, default: [:]][note["id"]!.stringValue!] = note
+                locations[location]!.putNote(note, contact: id)
                 summary.notes += 1
             }
             if generator.next() % 4 == 0 {

@@ -39,7 +39,11 @@ public actor GHLEmulator: EmulatedAPI {
 
     public nonisolated let contractName = "ghl"
     let settings: Settings
-    var locations: [String: LocationData] = [:]
+    /// Every write to a location's records leaves a `RecordChange` behind; `publishChanges` turns
+    /// them into webhooks (or forgets them when none are configured).
+    var locations: [String: LocationData] = [:] { didSet { publishChanges() } }
+    /// Posts the webhooks; nil until `deliverWebhooks`.
+    var webhookSender: GHLWebhookSender?
     var tokens = TokenBook()
     var windows: [String: RequestWindow] = [:]
     var random: SeededGenerator

@@ -35,6 +35,8 @@ struct LocationData: Sendable {
     var businesses: [String: StoredBusiness] = [:]
     /// Business ids in creation order, as `GET /businesses/` pages them.
     var businessOrder: [String] = []
+    /// Writes to contacts, tasks, notes and appointments not yet turned into webhooks, oldest first.
+    var changes: [RecordChange] = []
 
     init(id: String, allowDuplicates: Bool) {
         self.id = id
@@ -44,12 +46,14 @@ struct LocationData: Sendable {
     /// Stores `contact`, keeping the orders and the index in step; `lag` delays the index.
     mutating func put(_ contact: StoredContact, lag: Duration) {
         if contacts[contact.id] == nil { addedOrder.insert(SortKey(contact.dateAdded, contact.id)) }
+        changes.append(contacts[contact.id].map { .contactUpdated(contact, was: $0) } ?? .contactCreated(contact))
         contacts[contact.id] = contact
         reindex(contact.id, contact, lag: lag)
     }
 
     mutating func remove(_ id: String, lag: Duration) {
         guard let contact = contacts.removeValue(forKey: id) else { return }
+        changes.append(.contactDeleted(contact))
         addedOrder.remove(SortKey(contact.dateAdded, id))
         // GHL deletes a contact's tasks, notes and appointments with it.
         for taskId in (tasks[id] ?? [:]).keys { taskContact[taskId] = nil }
@@ -64,16 +68,35 @@ struct LocationData: Sendable {
     /// Stores a task of `contactId` (new or changed), keeping the search order.
     mutating func putTask(_ task: JSONObject, contact contactId: String) {
         guard let id = task["id"]?.stringValue else { return }
+        if let old = taskContact[id].flatMap({ tasks[$0]?[id] }) {
+            if old["completed"]?.boolValue != true, task["completed"]?.boolValue == true { changes.append(.taskCompleted(task)) }
+        } else {
+            changes.append(.taskCreated(task))
+        }
         if taskContact[id] == nil { taskOrder.append(id) }
         taskContact[id] = contactId
         tasks[contactId, default: [:]][id] = task
     }
 
     mutating func removeTask(_ id: String, contact contactId: String) {
-        guard tasks[contactId]?[id] != nil else { return }
+        guard let old = tasks[contactId]?[id] else { return }
+        changes.append(.taskDeleted(old))
         tasks[contactId]![id] = nil
         taskContact[id] = nil
         taskOrder.removeAll { $0 == id }
+    }
+
+    /// Stores a note of `contactId` (new or changed).
+    mutating func putNote(_ note: JSONObject, contact contactId: String) {
+        guard let id = note["id"]?.stringValue else { return }
+        changes.append(notes[contactId]?[id] == nil ? .noteCreated(note) : .noteUpdated(note))
+        notes[contactId, default: [:]][id] = note
+    }
+
+    mutating func removeNote(_ id: String, contact contactId: String) {
+        guard let old = notes[contactId]?[id] else { return }
+        changes.append(.noteDeleted(old))
+        notes[contactId]![id] = nil
     }
 
     /// Every task in creation order.
@@ -83,11 +106,13 @@ struct LocationData: Sendable {
 
     mutating func putAppointment(_ appointment: StoredAppointment) {
         if appointments[appointment.id] == nil { appointmentOrder.append(appointment.id) }
+        changes.append(appointments[appointment.id] == nil ? .appointmentCreated(appointment) : .appointmentUpdated(appointment))
         appointments[appointment.id] = appointment
     }
 
     mutating func removeAppointment(_ id: String) {
-        guard appointments.removeValue(forKey: id) != nil else { return }
+        guard let old = appointments.removeValue(forKey: id) else { return }
+        changes.append(.appointmentDeleted(old))
         appointmentOrder.removeAll { $0 == id }
     }
 
