@@ -1,5 +1,6 @@
 import Crypto
 import Engine
+import GHLEmulator
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -138,6 +139,36 @@ import TestSupport
         #expect(night.code == 0, "\(night)")
         try await served.kill(SIGTERM)
         #expect(served.process.terminationStatus == 0, "\(h.output(of: served.process, name: served.name))")
+        await h.stop()
+    }
+
+    @Test func theGHLEmulatorsOwnWebhooksTravelAndTheEchoOfOurWriteWritesNothing() async throws {
+        let (h, pairs) = try await synced(people: 3, pollSeconds: 1)
+        // The emulator signs with its own test key, as GHL does with its published one.
+        var text = try String(contentsOfFile: h.folder.file("espo-ghl-sync.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: Self.publicKey, with: GHLWebhookKeys.test.publicKeyBase64)
+        try text.write(toFile: h.folder.file("espo-ghl-sync.json"), atomically: true, encoding: .utf8)
+        let served = try await Self.serve(h)
+        await h.sandbox.ghl.deliverWebhooks(to: served.url + "/webhooks/ghl")
+        #expect(await h.sandbox.ghl.editContact(pairs[0].ghl, location: h.sandbox.locationId, ["city": "Boston"]))
+        try await Self.eventually("the GHL edit reaches EspoCRM") {
+            h.sandbox.espo.record("Contact", id: pairs[0].espo)?["addressCity"]?.stringValue == "Boston"
+        }
+        // An EspoCRM edit goes to GHL by the poll; GHL's webhook for that write comes back to serve.
+        await h.resetRequestLogs()
+        #expect(h.sandbox.espo.edit("Contact", id: pairs[1].espo, ["addressCity": "Denver"]))
+        try await Self.eventually("the EspoCRM edit reaches GHL") {
+            await h.ghlContact(id: pairs[1].ghl)?["city"]?.stringValue == "Denver"
+        }
+        await h.sandbox.ghl.webhooksDrained()
+        try await Self.eventually("the echo is applied") { try await Self.metric(served, "espo_ghl_sync_inbox_depth") == 0 }
+        try await Task.sleep(for: .seconds(1.5))
+        let writes = await h.writes()
+        #expect(writes.ghl == 1 && writes.espo == 0, "the echo wrote: \(writes)")
+        let deliveries = await h.sandbox.ghl.webhookDeliveries
+        #expect(deliveries.count >= 2 && deliveries.allSatisfy { $0.status == 200 }, "\(deliveries)")
+        try await served.kill(SIGTERM)
+        #expect((try await h.run(["plan"])).code == 0)
         await h.stop()
     }
 

@@ -43,12 +43,16 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// `serve` put together from a config: the state file, both connectors, the metrics, the receiver,
 /// the worker and the HTTP endpoints (the command, the demo and the tests start it the same way).
-struct Serving: Sendable {
-    let server: Server
-    let worker: Worker
-    let store: StateStore
+public struct Serving: Sendable {
+    public let server: Server
+    public let worker: Worker
+    public let store: StateStore
 
-    static func start(
+    /// Stops as SIGTERM would, and waits for it.
+    public func stop() async { await server.stop() }
+
+    /// Starts `serve` for `config` on `host`:`port` (0 picks a free port); `signals` shut it down.
+    public static func start(
         config: Config, environment: [String: String] = ProcessInfo.processInfo.environment,
         host: String, port: Int, signals: [UnixSignal], logger: Logger = Logger(label: "espo-ghl-sync.serve")
     ) async throws -> Serving {
