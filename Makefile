@@ -23,7 +23,8 @@ test:
 	python3 Tests/Contract/check.py $(foreach s,$(CONTRACT_SERVICES),--expect $(s)) "$(CONTRACT_LOG_DIR)"
 
 # Not a test: measures ingest, the raw SQLite insert rate, plan time and peak RSS, GHL throughput, a
-# contact's whole record, and its tasks, notes and appointments (see BENCHMARKS.md). The children
+# contact's whole record, its tasks, notes and appointments, and serve's webhook-to-write latency
+# (see BENCHMARKS.md). The children
 # bench takes about 9 minutes at its default size: CHILDREN_ARGS="--contacts 700 --businesses 20" for a quick look.
 bench:
 	$(SWIFT) build -c release --product sync-bench
@@ -32,6 +33,7 @@ bench:
 	.build/release/throughput-bench $(THROUGHPUT_ARGS)
 	.build/release/throughput-bench --record $(RECORD_ARGS)
 	.build/release/throughput-bench --children $(CHILDREN_ARGS)
+	.build/release/throughput-bench --serve $(SERVE_ARGS)
 
 # From a fresh clone: both emulators seeded with a few hundred people, then plan → sync → plan, on a
 # state file in a temporary folder.

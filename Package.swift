@@ -54,7 +54,10 @@ let package = Package(
         // `make bench`: 5 000 creates in GHL through the emulator at 100 requests a second.
         .executableTarget(
             name: "ThroughputBench",
-            dependencies: ["SyncCore", "Transport", "Engine", "Connectors", "CLI", "GHLClient", "EspoClient"]
+            dependencies: [
+                "SyncCore", "Transport", "Engine", "Connectors", "CLI", "GHLClient", "EspoClient", "GHLEmulator", "StateStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Child process for the store's crash test: commits, then dies by SIGKILL mid-transaction.
         .executableTarget(name: "StoreCrashProbe", dependencies: ["SyncCore", "StateStore"]),

@@ -16,9 +16,11 @@ import Transport
 ///     throughput-bench [--contacts 5000] [--mappings mappings]
 ///     throughput-bench --record [--contacts 2000] [--businesses 200] [--mappings mappings]
 ///     throughput-bench --children [--contacts 10000] [--businesses 1000] [--calendars 10] [--overlap 300] [--mappings mappings]
+///     throughput-bench --serve [--contacts 2000] [--rate 10] [--seconds 60] [--mappings mappings]
 ///
 /// `--record` measures a contact's whole record instead (see `RecordBench.swift`); `--children` its
-/// tasks, notes and appointments, first run and nightly (see `ChildrenBench.swift`).
+/// tasks, notes and appointments, first run and nightly (see `ChildrenBench.swift`); `--serve` the time
+/// from a webhook to the write on the other side under `serve` (see `ServeBench.swift`).
 
 var contacts = 5000
 var businesses = 200
@@ -26,6 +28,9 @@ var record = false
 var children = false
 var calendars = 10
 var overlap: Double?
+var serve = false
+var serveRate = 10.0
+var serveSeconds = 60.0
 var mappingsFolder = "mappings"
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -35,6 +40,11 @@ while let argument = arguments.popFirst() {
     case "--businesses": businesses = Int(arguments.popFirst() ?? "") ?? businesses
     case "--calendars": calendars = Int(arguments.popFirst() ?? "") ?? calendars
     case "--overlap": overlap = Double(arguments.popFirst() ?? "")
+    case "--rate": serveRate = Double(arguments.popFirst() ?? "") ?? serveRate
+    case "--seconds": serveSeconds = Double(arguments.popFirst() ?? "") ?? serveSeconds
+    case "--serve":
+        serve = true
+        if !CommandLine.arguments.contains("--contacts") { contacts = 2000 }
     case "--record":
         record = true
         if !CommandLine.arguments.contains("--contacts") { contacts = 2000 }
@@ -46,6 +56,10 @@ while let argument = arguments.popFirst() {
         FileHandle.standardError.write(Data("throughput-bench: unknown argument \(argument)\n".utf8))
         exit(1)
     }
+}
+
+if serve {
+    exit(try await ServeBench(contacts: contacts, rate: serveRate, seconds: serveSeconds, mappings: mappingsFolder).run() ? 0 : 1)
 }
 
 if children {

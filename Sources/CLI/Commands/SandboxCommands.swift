@@ -1,6 +1,8 @@
 import ArgumentParser
 import Engine
 import Foundation
+import GHLEmulator
+import Logging
 import SyncCore
 import Transport
 
@@ -67,7 +69,10 @@ struct DemoCommand: AsyncParsableCommand {
         var text = sandbox.config(state: folder + "/state.sqlite", mappings: mappingsFolder)
         text = text.replacingOccurrences(
             of: "\"locationId\": \"\(sandbox.locationId)\",",
-            with: "\"locationId\": \"\(sandbox.locationId)\", \"rateLimit\": { \"requests\": 100, \"intervalSeconds\": 1 },")
+            with: "\"locationId\": \"\(sandbox.locationId)\", \"rateLimit\": { \"requests\": 100, \"intervalSeconds\": 1 }, "
+                + "\"webhooks\": { \"publicKey\": \"\(GHLWebhookKeys.test.publicKeyBase64)\" },")
+        // `serve` at the end polls every second, so that an EspoCRM edit shows within the demo.
+        text = text.replacingOccurrences(of: "\"state\":", with: "\"serve\": { \"pollSeconds\": 1 },\n  \"state\":")
         try text.write(toFile: configFile, atomically: true, encoding: .utf8)
         let config = try GlobalOptions.parse(["--config", configFile]).loadConfig()
         let environment = ["GHL_TOKEN": sandbox.ghlToken, "ESPO_API_KEY": sandbox.espoAPIKey]
@@ -108,6 +113,52 @@ struct DemoCommand: AsyncParsableCommand {
         guard !after.hasPendingChanges, applied.failureCount == 0 else {
             throw CommandError("the demo did not converge: the second plan still has work (see above)")
         }
+        try await serve(sandbox, config: config, environment: environment)
+    }
+
+    /// Step 4: `serve` for a few seconds, while one contact is edited in each emulator.
+    private func serve(_ sandbox: Sandbox, config: Config, environment: [String: String]) async throws {
+        Console.out("── 4. espo-ghl-sync serve, for a few seconds ─────────────────────────\n\n")
+        var quiet = Logger(label: "espo-ghl-sync.demo")
+        quiet.logLevel = .warning
+        let serving = try await Serving.start(
+            config: config, environment: environment, host: "127.0.0.1", port: 0, signals: [], logger: quiet)
+        let url = "http://127.0.0.1:\(serving.server.port)"
+        await sandbox.ghl.deliverWebhooks(to: url + "/webhooks/ghl")
+        Console.out("serve listens on \(url); the GoHighLevel emulator posts its signed webhooks to \(url)/webhooks/ghl.\n")
+        let ghl = sandbox.ghl, location = sandbox.locationId, espo = sandbox.espo
+        var pair: (ghl: String, espo: String, name: String)?
+        for id in await ghl.contactIds(location: location).sorted() {
+            guard let email = await ghl.contactJSON(id, location: location)?["email"]?.stringValue,
+                  let match = espo.records("Contact").first(where: { $0["emailAddress"]?.stringValue == email }),
+                  let espoId = match["id"]?.stringValue
+            else { continue }
+            pair = (id, espoId, [match["firstName"]?.stringValue, match["lastName"]?.stringValue].compactMap { $0 }.joined(separator: " "))
+            break
+        }
+        guard let pair else {
+            await serving.stop()
+            return
+        }
+        func waited(_ condition: () async -> Bool) async -> Double? {
+            let start = Date()
+            while Date().timeIntervalSince(start) < 20 {
+                if await condition() { return Date().timeIntervalSince(start) }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+        _ = await ghl.editContact(pair.ghl, location: location, ["city": "Reykjavik"])
+        let toEspo = await waited { espo.record("Contact", id: pair.espo)?["addressCity"]?.stringValue == "Reykjavik" }
+        Console.out("\(pair.name)'s city set to Reykjavik in GoHighLevel: "
+            + (toEspo.map { String(format: "in EspoCRM %.1f s later (its webhook).", $0) } ?? "not in EspoCRM after 20 s.") + "\n")
+        _ = espo.edit("Contact", id: pair.espo, ["addressCity": "Tromsø"])
+        let toGHL = await waited { await ghl.contactJSON(pair.ghl, location: location)?["city"]?.stringValue == "Tromsø" }
+        Console.out("\(pair.name)'s city set to Tromsø in EspoCRM: "
+            + (toGHL.map { String(format: "in GoHighLevel %.1f s later (the poll).", $0) } ?? "not in GoHighLevel after 20 s.") + "\n")
+        await serving.stop()
+        Console.out("serve stopped.\n")
+        guard toEspo != nil, toGHL != nil else { throw CommandError("serve did not carry the demo's edits (see above)") }
     }
 }
 
