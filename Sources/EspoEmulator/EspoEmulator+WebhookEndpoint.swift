@@ -48,6 +48,8 @@ extension EspoEmulator {
                 }
                 webhook.modifiedAt = now
                 store.webhookTables.webhooks[webhook.id] = webhook
+                // An inactive webhook's pending items are deleted, as the job does with them.
+                if !webhook.isActive { store.webhookTables.items.removeAll { $0.webhookId == webhook.id } }
                 return Answer.json(200, .object(store.renderWebhook(webhook)))
             }
         case ("DELETE", 2):
