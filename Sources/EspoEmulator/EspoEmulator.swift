@@ -74,6 +74,8 @@ public final class EspoEmulator: EmulatedAPI {
     public let pathPrefix = "/api/v1"
     public let configuration: Configuration
     let store: Mutex<Store>
+    /// The "Process Webhook Queue" job: settings, log, waiters.
+    let webhookJob = WebhookJob()
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -120,6 +122,7 @@ public final class EspoEmulator: EmulatedAPI {
         guard let parts = parts(request) else { return Answer.error(404, "Not found.") }
         if request.method == "GET", parts == ["App", "user"] { return appUser(caller) }
         if request.method == "GET", parts == ["Metadata"] { return metadata(request) }
+        if parts[0] == "Webhook" { return webhookEndpoint(request, parts: parts, caller: caller) }
         let entity = parts[0]
         let now = self.now
         let globalStream = configuration.globalStream

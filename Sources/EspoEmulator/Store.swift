@@ -22,6 +22,8 @@ struct Store: Sendable {
     var noteIndex: (count: Int, byParent: [String: [String]]) = (-1, [:])
     /// Each e-mail address's stored spelling, by its lower-case form (first writer wins).
     var emailSpellings: [String: String] = [:]
+    /// Webhook subscriptions, captured events and the send queue.
+    var webhookTables = WebhookTables()
     private var idCounter: UInt64 = 0
     private var random: SeededGenerator
 
@@ -93,6 +95,7 @@ struct Store: Sendable {
             records[entity, default: [:]][id] = record
             setLinks(entity, id, links, definition)
             if definition.hasStream { noteCreation(entity, records[entity]![id]!, actor: actor, now: now) }
+            captureWebhookEvent(entity, "create", data: render(entity, records[entity]![id]!, full: true, select: nil), actor: actor)
             return Answer.json(200, .object(echoing(input, render(entity, record, full: true, select: nil))))
         } catch {
             return error.answer
@@ -112,6 +115,7 @@ struct Store: Sendable {
         guard let definition = definitions[entity] else { return Answer.error(404, "Unknown entity type.") }
         guard let stored = live(entity, id) else { return Answer.notFound(id) }
         guard case .object(var raw) = body else { return Answer.error(400, "Bad payload.") }
+        let before = listens(entity, "update") ? render(entity, stored, full: true, select: nil) : nil
         if entity == "Note" {
             if let refusal = noteRefusal(stored, actor: actor, now: now, delete: false) { return refusal }
             raw = raw.filter { $0.key == "post" }
@@ -155,6 +159,10 @@ struct Store: Sendable {
             records[entity]![id] = record
             setLinks(entity, id, links, definition)
             if definition.hasStream { noteAudited(entity, was: stored, now: records[entity]![id]!, actor: actor, time: now) }
+            if let before {
+                captureWebhookUpdate(entity, id: id, before: before, after: render(entity, records[entity]![id]!, full: true, select: nil),
+                                     actor: actor)
+            }
             return Answer.json(200, .object(echoing(input, render(entity, records[entity]![id]!, full: true, select: nil))))
         } catch {
             return error.answer
@@ -173,6 +181,7 @@ struct Store: Sendable {
         records[entity]![id]!.deleted = true
         records[entity]![id]!.attributes["modifiedAt"] = .string(now)
         records[entity]![id]!.attributes["modifiedById"] = .string(actor)
+        captureWebhookEvent(entity, "delete", data: ["id": .string(id)], actor: actor)
         return Answer.json(200, true)
     }
 
