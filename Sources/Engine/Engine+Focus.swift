@@ -140,7 +140,10 @@ extension Engine {
         }
     }
 
-    /// Reads `ids` of `mapping` on `side` one by one into the snapshot; one the API no longer holds
+    /// Reads a pass starts at once per side.
+    static let readsAtOnce = 8
+
+    /// Reads `ids` of `mapping` on `side` into the snapshot, `readsAtOnce` at a time; one the API no longer holds
     /// leaves the snapshot. A record that cannot be read fails alone, as an unreadable row.
     private func reread(
         _ ids: Set<String>, of mapping: Mapping, on side: Side, run: Int64
@@ -150,12 +153,23 @@ extension Engine {
         var gone = Set<String>()
         var unreadable: [UnreadableRow] = []
         var rows: [(record: SideRecord, identity: [String])] = []
-        for id in ids.sorted() {
-            do {
-                guard let raw = try await adapter.read(mapping, id: id) else {
-                    gone.insert(id)
-                    continue
-                }
+        // Several reads at once (each side's pacer still bounds them): a pass's latency is not the
+        // sum of its round trips.
+        let answers = await withTaskGroup(of: ReadAnswer.self) { group in
+            var answers: [ReadAnswer] = []
+            for (n, id) in ids.sorted().enumerated() {
+                if n >= Self.readsAtOnce, let answer = await group.next() { answers.append(answer) }
+                group.addTask { await ReadAnswer.read(id, of: mapping, from: adapter) }
+            }
+            for await answer in group { answers.append(answer) }
+            return answers.sorted { $0.id < $1.id }
+        }
+        for answer in answers {
+            let id = answer.id
+            switch answer.result {
+            case .success(nil):
+                gone.insert(id)
+            case .success(let raw?):
                 guard var record = mapping.record(
                     from: raw, side: side, absentMeansEmpty: true, links: { entity, id in links[entity]?[id] })
                 else {
@@ -166,14 +180,27 @@ extension Engine {
                 }
                 record.refusal = adapter.refusal(of: raw)
                 rows.append((record, mapping.identityValues(of: record.values)))
-            } catch {
-                unreadable.append(UnreadableRow(
-                    id: id, field: "*", endpoint: error.endpoint, message: error.description))
+            case .failure(let error):
+                unreadable.append(UnreadableRow(id: id, field: "*", endpoint: error.endpoint, message: error.description))
             }
         }
         try state { try store.saveSnapshot(entity: mapping.entity, side: side, records: rows, run: run) }
         if !gone.isEmpty { try state { try store.removeSnapshot(entity: mapping.entity, side: side, ids: gone) } }
         return (gone, unreadable)
+    }
+
+    /// What reading one record gave.
+    struct ReadAnswer: Sendable {
+        var id: String
+        var result: Result<JSONObject?, APIError>
+
+        static func read(_ id: String, of mapping: Mapping, from adapter: any ObjectAdapter) async -> ReadAnswer {
+            do {
+                return ReadAnswer(id: id, result: .success(try await adapter.read(mapping, id: id)))
+            } catch {
+                return ReadAnswer(id: id, result: .failure(error))
+            }
+        }
     }
 
     /// The part of `plan` about the records `ids` (either side), and the deletes cascading from
