@@ -1,5 +1,6 @@
 import Crypto
 import Engine
+import EspoEmulator
 import GHLEmulator
 import Foundation
 #if canImport(FoundationNetworking)
@@ -169,6 +170,42 @@ import TestSupport
         #expect(deliveries.count >= 2 && deliveries.allSatisfy { $0.status == 200 }, "\(deliveries)")
         try await served.kill(SIGTERM)
         #expect((try await h.run(["plan"])).code == 0)
+        await h.stop()
+    }
+
+    @Test func espoWebhooksSubscribedByTheCommandCarryAnEditAndUnsubscribeRemovesThem() async throws {
+        // A poll every ten minutes: the edit can only come by EspoCRM's webhook.
+        let (h, pairs) = try await synced(people: 2, pollSeconds: 600)
+        h.sandbox.espo.webhookSettings = EspoWebhookSettings(interval: .milliseconds(200))
+        let key = ["ESPO_GHL_SYNC_TOKEN_KEY": Data((0..<32).map { UInt8($0) }).base64EncodedString()]
+        let (process, name) = try h.start(["serve", "--port", "0"], environment: key)
+        var served: Served?
+        try await Self.eventually("serve listens") {
+            let err = (try? String(contentsOfFile: h.folder.file(name + ".err"), encoding: .utf8)) ?? ""
+            guard let range = err.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return false }
+            served = Served(process: process, name: name, port: Int(err[range].split(separator: ":").last!)!)
+            return true
+        }
+        let serve = try #require(served)
+        // `webhooks subscribe` registers serve's address (serve.publicURL) for the 12 events.
+        var text = try String(contentsOfFile: h.folder.file("espo-ghl-sync.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"publicURL\": \"http://127.0.0.1:1\"", with: "\"publicURL\": \"\(serve.url)\"")
+        try text.write(toFile: h.folder.file("espo-ghl-sync.json"), atomically: true, encoding: .utf8)
+        let subscribed = try await h.run(["webhooks", "subscribe"], environment: key)
+        #expect(subscribed.code == 0, "\(subscribed)")
+        #expect(h.sandbox.espo.webhookSubscriptions.count == 12)
+        try await Self.eventually("the first poll is done") { (try await Self.get(serve.url + "/readyz")).status == 200 }
+        // A person edits the contact in EspoCRM; its webhook reaches serve, which writes GHL.
+        #expect(h.sandbox.espo.edit("Contact", id: pairs[0].espo, ["addressCity": "Oslo"]))
+        try await Self.eventually("the EspoCRM edit reaches GHL by its webhook") {
+            await h.ghlContact(id: pairs[0].ghl)?["city"]?.stringValue == "Oslo"
+        }
+        let deliveries = h.sandbox.espo.webhookDeliveries
+        #expect(!deliveries.isEmpty && deliveries.allSatisfy { $0.status == 200 }, "\(deliveries)")
+        try await serve.kill(SIGTERM)
+        let unsubscribed = try await h.run(["webhooks", "unsubscribe"], environment: key)
+        #expect(unsubscribed.code == 0, "\(unsubscribed)")
+        #expect(h.sandbox.espo.webhookSubscriptions.isEmpty)
         await h.stop()
     }
 
