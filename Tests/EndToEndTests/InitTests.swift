@@ -65,6 +65,9 @@ import TestSupport
             let line = demo.output.split(separator: "\n").first { $0.hasPrefix("  \(entity) ") }
             #expect(line?.contains("created in GoHighLevel") == true && line?.contains("failed") == false, "\(entity): \(demo.output.suffix(2000))")
         }
+        // It ends with serve carrying an edit each way.
+        #expect(demo.output.contains("in EspoCRM") && demo.output.contains("s later (its webhook)."), "\(demo.output.suffix(1000))")
+        #expect(demo.output.contains("s later (the poll).") && demo.output.contains("serve stopped."), "\(demo.output.suffix(1000))")
     }
 }
 
