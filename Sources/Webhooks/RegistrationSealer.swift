@@ -25,11 +25,9 @@ public struct RegistrationSealer: Sendable {
     public init(environmentVariable name: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(SealError)
     {
-        guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
-            throw SealError(message: "set \(name) to a 32-byte key (base64 or 64 hex digits), e.g. `openssl rand -base64 32`")
-        }
-        guard let bytes = Self.decodeKey(text) else {
-            throw SealError(message: "\(name) is not a 32-byte key in base64 or 64 hex digits")
+        let bytes: [UInt8]
+        do { bytes = try SealingKey(environmentVariable: name, environment: environment).bytes } catch {
+            throw SealError(message: error.message)
         }
         try self.init(key: bytes)
     }
@@ -61,12 +59,6 @@ public struct RegistrationSealer: Sendable {
               let url = json["url"]?.stringValue
         else { throw SealError(message: "the stored subscription \(name) is not a subscription this build knows") }
         return EspoSubscription.Registration(subscription: subscription, webhookId: webhookId, secretKey: secretKey, url: url)
-    }
-
-    static func decodeKey(_ text: String) -> [UInt8]? {
-        if text.count == 64, let bytes = EspoSignature.bytes(hex: Substring(text)) { return bytes }
-        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
-        return Array(data)
     }
 }
 

@@ -142,13 +142,16 @@ import TestSupport
         let folder = try TemporaryFolder(prefix: "lock")
         let path = folder.file("state.sqlite")
         let worker = Mutex<RunLock?>(try RunLock(statePath: path, as: .serve, waitingFor: []))
-        let released = Task {
-            try await Task.sleep(for: .milliseconds(300))
+        // Released from a thread of its own: the batch's wait blocks the thread it runs on.
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            usleep(300_000)
             worker.withLock { $0 = nil }
+            released.signal()
         }
         // The batch finds the worker holding the lock and waits for its pass to end.
         let batch = try RunLock(statePath: path, maxWait: 30)
-        try await released.value
+        released.wait()
         #expect(worker.withLock { $0 == nil })
         // While the batch holds it, the worker and a second batch are told at once.
         #expect(throws: EngineError.self) { _ = try RunLock(statePath: path, as: .serve, waitingFor: []) }

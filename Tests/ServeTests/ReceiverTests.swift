@@ -261,7 +261,7 @@ final class ReceiverBench: Sendable {
                     return (answer.status, clock.now - start)
                 }
             }
-            while next < 32 { send(next); next += 1 }
+            while next < 8 { send(next); next += 1 }
             for try await answer in group {
                 answers.append(answer)
                 if next < deliveries.count { send(next); next += 1 }

@@ -19,11 +19,9 @@ public struct TokenSealer: Sendable {
     public init(environmentVariable name: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(TokenSealError)
     {
-        guard let text = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
-            throw TokenSealError(message: "set \(name) to a 32-byte key (base64 or 64 hex digits), e.g. `openssl rand -base64 32`")
-        }
-        guard let bytes = TokenSealer.decodeKey(text) else {
-            throw TokenSealError(message: "\(name) is not a 32-byte key in base64 or 64 hex digits")
+        let bytes: [UInt8]
+        do { bytes = try SealingKey(environmentVariable: name, environment: environment).bytes } catch {
+            throw TokenSealError(message: error.message)
         }
         try self.init(key: bytes)
     }
@@ -53,22 +51,6 @@ public struct TokenSealer: Sendable {
             throw TokenSealError(message: "the stored token \(name) is not a token pair")
         }
         return pair
-    }
-
-    static func decodeKey(_ text: String) -> [UInt8]? {
-        if text.count == 64, text.allSatisfy(\.isHexDigit) {
-            var bytes: [UInt8] = []
-            var index = text.startIndex
-            while index < text.endIndex {
-                let next = text.index(index, offsetBy: 2)
-                guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-                bytes.append(byte)
-                index = next
-            }
-            return bytes
-        }
-        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
-        return Array(data)
     }
 }
 
