@@ -33,11 +33,16 @@ extension StateStore {
     }
 
     /// The last `limit` runs, newest first.
-    public func recentRuns(limit: Int) throws(StateStoreError) -> [RunRecord] {
+    /// `mode`: only runs of that mode; `excludingMode`: none of that mode (`serve`'s passes).
+    public func recentRuns(limit: Int, mode: String? = nil, excludingMode: String? = nil) throws(StateStoreError) -> [RunRecord] {
         try read("reading runs") { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT id, mode, started_at, finished_at, status, summary FROM run ORDER BY id DESC LIMIT ?",
-                arguments: [limit])
+                db, sql: """
+                    SELECT id, mode, started_at, finished_at, status, summary FROM run
+                    WHERE (?1 IS NULL OR mode = ?1) AND (?2 IS NULL OR mode <> ?2)
+                    ORDER BY id DESC LIMIT ?3
+                    """,
+                arguments: [mode, excludingMode, limit])
             return try rows.map { row in
                 let summary: String? = row[5]
                 return RunRecord(

@@ -140,6 +140,10 @@ import TestSupport
         #expect(night.code == 0, "\(night)")
         try await served.kill(SIGTERM)
         #expect(served.process.terminationStatus == 0, "\(h.output(of: served.process, name: served.name))")
+        // `status` lists the nightly runs and sums serve's passes up in one line.
+        let status = try await h.run(["status"])
+        #expect(status.stdout.contains("serve: last pass") && status.stdout.contains("0 events waiting"), "\(status)")
+        #expect(status.stdout.contains("  sync  ok"), "\(status)")
         await h.stop()
     }
 
@@ -194,6 +198,8 @@ import TestSupport
         let subscribed = try await h.run(["webhooks", "subscribe"], environment: key)
         #expect(subscribed.code == 0, "\(subscribed)")
         #expect(h.sandbox.espo.webhookSubscriptions.count == 12)
+        let listed = try await h.run(["webhooks", "list"], environment: key)
+        #expect(listed.code == 0 && listed.stdout.contains("contact-update") && listed.stdout.contains("ours"), "\(listed)")
         try await Self.eventually("the first poll is done") { (try await Self.get(serve.url + "/readyz")).status == 200 }
         // A person edits the contact in EspoCRM; its webhook reaches serve, which writes GHL.
         #expect(h.sandbox.espo.edit("Contact", id: pairs[0].espo, ["addressCity": "Oslo"]))

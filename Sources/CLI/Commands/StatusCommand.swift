@@ -16,9 +16,11 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try global.loadConfig()
         let store = try StateAccess.open(config)
-        let recent = try StateAccess.call { try store.recentRuns(limit: max(1, runs)) }
+        // `serve`'s passes (one per drain or poll) are summed up in one line, not listed.
+        let recent = try StateAccess.call { try store.recentRuns(limit: max(1, runs), excludingMode: "serve") }
+        let lastPass = try StateAccess.call { try store.recentRuns(limit: 1, mode: "serve") }.first
         // Failures are those of the last sync (a later plan applies nothing and fails nothing).
-        let lastSync = try StateAccess.call { try store.recentRuns(limit: 200) }.first { $0.mode == "sync" }
+        let lastSync = try StateAccess.call { try store.recentRuns(limit: 1, mode: "sync") }.first
         let failures = try lastSync.map { run in try StateAccess.call { try store.failures(run: run.id) } } ?? []
         let conflicts = try StateAccess.call { try store.openConflicts(entity: nil) }
         if global.json {
@@ -41,11 +43,21 @@ struct StatusCommand: AsyncParsableCommand {
                     ])
                 }),
                 "openConflicts": .number(Double(conflicts.count)),
+                "serve": lastPass.map { pass in
+                    .object([
+                        "lastPassAt": .string(StateAccess.format(pass.startedAt)), "status": .string(pass.status),
+                        "inboxDepth": .number(Double((try? store.inboxStatus().depth) ?? 0)),
+                    ])
+                } ?? .null,
             ])
             Console.out(document.serialized() + "\n")
             return
         }
         if recent.isEmpty { Console.out("No run yet. Try `espo-ghl-sync plan`.\n") }
+        if let lastPass {
+            let depth = (try? store.inboxStatus().depth) ?? 0
+            Console.out("serve: last pass \(StateAccess.format(lastPass.startedAt)) (\(lastPass.status)), \(depth) events waiting in the inbox\n")
+        }
         for run in recent {
             let finished = run.finishedAt.map { StateAccess.format($0) } ?? "(not finished)"
             Console.out("run \(run.id)  \(run.mode)  \(run.status)  \(StateAccess.format(run.startedAt)) → \(finished)\n")
