@@ -65,7 +65,9 @@ struct Wiring {
         let app = OAuthApp(
             clientId: try secret(idEnv, key: "$.ghl.auth.clientIdEnv"),
             clientSecret: try secret(secretEnv, key: "$.ghl.auth.clientSecretEnv"), redirectURI: redirect)
-        return OAuthSession(app: app, baseURL: config.ghl.baseURL, exchanges: ExchangeLog.fromEnvironment(name: "cli-ghl"))
+        let session = OAuthSession(app: app, baseURL: config.ghl.baseURL, exchanges: ExchangeLog.fromEnvironment(name: "cli-ghl"))
+        if let calls { session.observeCalls(calls) }
+        return session
     }
 
     func sealer() throws -> TokenSealer {

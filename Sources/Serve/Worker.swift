@@ -165,6 +165,7 @@ public final class Worker: Sendable {
         }
         if !ignored.isEmpty { try setup.store.markInboxApplied(ids: ignored, at: now) }
         guard !focus.isEmpty else { return waiting.count == entries.count ? 0 : entries.count }
+        try setup.store.releaseInboxKeys(ids: byRecord.values.flatMap { $0 })
         let summary: RunSummary
         do {
             summary = try await engine.run(focus: focus)

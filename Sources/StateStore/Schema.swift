@@ -169,7 +169,7 @@ enum Schema {
             try db.execute(sql: """
                 -- One row per accepted event, written before the receiver answers. `dedupe_key` is unique
                 -- among the rows that keep it (GHL: the webhookId, kept a day against replays; EspoCRM:
-                -- subscription, record and item hash, released once applied). `object` is the API's name
+                -- subscription, record and item hash, released once a pass takes it). `object` is the API's name
                 -- for the record's type on `side` (GHL "contact", EspoCRM "Contact"); `parent_id` the
                 -- record's parent on that side when the event says (a GHL task's contact).
                 CREATE TABLE inbox (

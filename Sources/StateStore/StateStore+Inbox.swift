@@ -87,6 +87,16 @@ extension StateStore {
         }
     }
 
+    /// Releases the keys of events a pass is about to apply (GHL's stay): an identical EspoCRM item
+    /// arriving while the pass reads its record may carry a change the read missed, so it is stored
+    /// anew rather than taken for a duplicate.
+    public func releaseInboxKeys(ids: [Int64]) throws(StateStoreError) {
+        try write("releasing \(ids.count) inbox keys") { db in
+            let update = try db.cachedStatement(sql: "UPDATE inbox SET dedupe_key = NULL WHERE id = ? AND source <> 'ghl'")
+            for id in ids { try update.execute(arguments: [id]) }
+        }
+    }
+
     /// Counts a failed attempt on events, which stay pending.
     public func markInboxFailed(ids: [Int64], error: String) throws(StateStoreError) {
         try write("marking \(ids.count) inbox events failed") { db in

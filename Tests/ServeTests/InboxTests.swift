@@ -91,6 +91,20 @@ import TestSupport
         #expect(try store.acceptInbox([events[0]], at: t0.addingTimeInterval(86_401)).new == 1)
     }
 
+    @Test func anEspoItemArrivingAgainWhileAPassAppliesItIsStoredAnew() throws {
+        let folder = try TemporaryFolder()
+        let store = try StateStore(path: folder.file())
+        _ = try store.acceptInbox([Self.event(.espo, key: "espo:k"), Self.event(.ghl, key: "ghl:k")], at: Date())
+        // Pending: the same item is a duplicate.
+        #expect(try store.acceptInbox([Self.event(.espo, key: "espo:k")], at: Date()).duplicates == 1)
+        // A pass takes both: EspoCRM's key is released (its record may change again while it is read),
+        // GHL's webhookId is kept against replays.
+        let taken = try store.pendingInbox(limit: 10).map(\.id)
+        try store.releaseInboxKeys(ids: taken)
+        #expect(try store.acceptInbox([Self.event(.espo, key: "espo:k"), Self.event(.ghl, key: "ghl:k")], at: Date())
+            == InboxAcceptance(new: 1, duplicates: 1, full: false))
+    }
+
     @Test func aFullInboxStoresNothing() throws {
         let folder = try TemporaryFolder()
         let store = try StateStore(path: folder.file())

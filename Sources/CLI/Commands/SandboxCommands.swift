@@ -17,20 +17,29 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "People to seed, spread over both sides.") var people = 300
     @Option(help: "Seed of the generated data.") var seed: UInt64 = 1
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Post the GoHighLevel emulator's signed webhooks to this URL (a running serve's, e.g. http://127.0.0.1:8787/webhooks/ghl).")
+    var webhooks: String?
 
     func run() async throws {
         let sandbox = try await Sandbox.start(people: people, seed: seed, host: host, ghlPort: ghlPort, espoPort: espoPort)
+        if let webhooks { await sandbox.ghl.deliverWebhooks(to: webhooks) }
+        // The config names the emulator's webhook key, so that `serve` accepts what it signs.
+        let config = sandbox.config(state: "state.sqlite", mappings: "mappings").replacingOccurrences(
+            of: "\"auth\": { \"type\": \"privateToken\"",
+            with: "\"webhooks\": { \"publicKey\": \"\(GHLWebhookKeys.test.publicKeyBase64)\" },\n           \"auth\": { \"type\": \"privateToken\"")
         Console.out("""
             GoHighLevel emulator: \(sandbox.ghlServer.baseURL) (location \(sandbox.locationId), calendar \(sandbox.calendarId))
             EspoCRM emulator:     \(sandbox.espoServer.baseURL)
             Seeded \(people) people: \(describe(sandbox.world))
 
             Save this as espo-ghl-sync.json next to a mappings/ folder (`espo-ghl-sync init` writes the default one):
-            \(sandbox.config(state: "state.sqlite", mappings: "mappings"))
+            \(config)
             and export the credentials:
               export GHL_TOKEN=\(sandbox.ghlToken)
               export ESPO_API_KEY=\(sandbox.espoAPIKey)
             Request counts: GET \(sandbox.ghlServer.baseURL)/__emulator/log (and the same on the EspoCRM port).
+            \(webhooks.map { "GoHighLevel webhooks go to \($0), signed with the emulator's key (ghl.webhooks.publicKey above)." }
+                ?? "Webhooks: pass --webhooks URL to post the GoHighLevel emulator's to a running serve.")
             Stop with Ctrl-C.
 
             """)

@@ -57,6 +57,9 @@ public struct OAuthSession: Sendable {
             describe: GHLAnswers.describe, exchanges: exchanges)
     }
 
+    /// Tells `observer` of every token request as its answer arrives (metrics); nil: no one.
+    public func observeCalls(_ observer: CallObserver?) { transport.observeCalls(observer) }
+
     /// Milliseconds since 1970 UTC, from the system clock.
     public static let systemMilliseconds: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
