@@ -206,9 +206,16 @@ import TestSupport
         try await Self.eventually("the EspoCRM edit reaches GHL by its webhook") {
             await h.ghlContact(id: pairs[0].ghl)?["city"]?.stringValue == "Oslo"
         }
+        // A person deletes the other contact in EspoCRM: a listing never shows that; its webhook does.
+        #expect(h.sandbox.espo.remove("Contact", id: pairs[1].espo))
+        try await Self.eventually("the delete reaches GHL by its webhook") { await h.ghlContact(id: pairs[1].ghl) == nil }
         let deliveries = h.sandbox.espo.webhookDeliveries
         #expect(!deliveries.isEmpty && deliveries.allSatisfy { $0.status == 200 }, "\(deliveries)")
         try await serve.kill(SIGTERM)
+        for full in [false, true] {
+            let night = try await h.run(["sync", "--json"] + (full ? ["--full"] : []), environment: key)
+            #expect(night.code == 0 && count(night.json, "create", .ghl) == 0 && count(night.json, "create", .espo) == 0, "\(night)")
+        }
         let unsubscribed = try await h.run(["webhooks", "unsubscribe"], environment: key)
         #expect(unsubscribed.code == 0, "\(unsubscribed)")
         #expect(h.sandbox.espo.webhookSubscriptions.isEmpty)
@@ -325,6 +332,39 @@ import TestSupport
         }
         try await Self.eventually("the inbox is empty") { try await Self.metric(served, "espo_ghl_sync_inbox_depth") == 0 }
         try await served.kill(SIGTERM)
+        #expect((try await h.run(["plan"])).code == 0)
+        await h.stop()
+    }
+
+    @Test func aConflictServeFindsIsQueuedAndNothingFlipsOnTheNightsAfter() async throws {
+        let h = try await Harness(conflict: "manual")
+        let (ghlId, espoId) = await h.person(1)
+        let (ghl, espo) = (try #require(ghlId), try #require(espoId))
+        #expect(try await h.run(["sync"]).code == 0)
+        try Self.configure(h, pollSeconds: 1)
+        // Both sides change the city before serve hears of either.
+        _ = try await h.ghlClient.updateContact(ghl, ["city": "Denver"])
+        #expect(h.sandbox.espo.edit("Contact", id: espo, ["addressCity": "Miami"]))
+        let served = try await Self.serve(h)
+        #expect(try await Self.post(served, h, type: "ContactUpdate", id: ghl) == 200)
+        try await Self.eventually("the conflict is queued") {
+            (try await h.run(["conflicts", "list", "--json"])).json?.arrayValue?.count == 1
+        }
+        try await Task.sleep(for: .seconds(2))
+        #expect(await h.ghlContact(id: ghl)?["city"]?.stringValue == "Denver")
+        #expect(h.sandbox.espo.record("Contact", id: espo)?["addressCity"]?.stringValue == "Miami")
+        try await served.kill(SIGTERM)
+        // The nights after, plain and full: the conflict stays queued and neither city flips.
+        for full in [false, true] {
+            #expect((try await h.run(["sync"] + (full ? ["--full"] : []))).code == 0)
+            #expect(await h.ghlContact(id: ghl)?["city"]?.stringValue == "Denver")
+            #expect(h.sandbox.espo.record("Contact", id: espo)?["addressCity"]?.stringValue == "Miami")
+        }
+        let list = try await h.run(["conflicts", "list", "--json"])
+        let id = try #require(list.json?[0]?["id"]?.numberValue, "\(list)")
+        #expect(try await h.run(["conflicts", "resolve", String(Int(id)), "--take", "espo"]).code == 0)
+        #expect(try await h.run(["sync"]).code == 0)
+        #expect(await h.ghlContact(id: ghl)?["city"]?.stringValue == "Miami")
         #expect((try await h.run(["plan"])).code == 0)
         await h.stop()
     }
