@@ -69,10 +69,11 @@ extension Engine {
     }
 
     /// Runs the planner over the records `focus` names, with the journal, base, conflict policies and
-    /// guards of a `sync`: each named record is read again on its side (and its linked record on
-    /// EspoCRM, which costs no GHL call), a record its API no longer holds is taken for deleted, polled
-    /// entities are listed from their high-water marks, and only the operations on those records, and
-    /// on the children of a parent whose delete it applies, are executed.
+    /// guards of a `sync`: each named record is read again on its side, and its linked record on the
+    /// other; a record its API no longer holds is taken for deleted; polled entities are listed from
+    /// their high-water marks (both sides in one pass, as `sync` lists them, so that edits made on both
+    /// sides meet as a conflict); and only the operations on those records, and on the children of a
+    /// parent whose delete it applies, are executed.
     public func run(focus: Focus) async throws(EngineError) -> RunSummary {
         let ordered = try EntityOrder.sorted(mappings)
         let run = try state { try store.beginRun(mode: "serve", at: Date()) }
@@ -90,9 +91,14 @@ extension Engine {
                 guard !named.ghl.isEmpty || !named.espo.isEmpty || !listed.isEmpty || !polled.isEmpty || !removedParents.isEmpty
                 else { continue }
                 let resolved = try await prepare(mapping)
+                // A named record's linked record is read too: a change made there that no event has
+                // brought yet is merged, not overwritten.
                 var read = named
-                for id in named.ghl {
-                    if let link = try state({ try store.link(entity: mapping.entity, side: .ghl, id: id) }) { read.espo.insert(link.espoId) }
+                for side in Side.allCases {
+                    for id in named[side] {
+                        guard let link = try state({ try store.link(entity: mapping.entity, side: side, id: id) }) else { continue }
+                        read[side.other].insert(side == .ghl ? link.espoId : link.ghlId)
+                    }
                 }
                 var unreadable: [UnreadableRow] = []
                 var listings = PerSide(ghl: Listing.incremental(count: 0), espo: Listing.incremental(count: 0))

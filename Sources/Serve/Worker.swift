@@ -74,13 +74,12 @@ public final class Worker: Sendable {
 
     /// Drains and polls until `stop` is set or the task is cancelled; the pass under way finishes.
     public func run() async {
-        var nextPoll = PerSide(ghl: Date.distantPast, espo: Date.distantPast)
+        var nextPoll = Date.distantPast
         var backoff: TimeInterval = 0
         var prunedAt = Date.distantPast
         var iterator = wakeStream.makeAsyncIterator()
         while !stop.isSet && !Task.isCancelled {
-            let now = Date()
-            let untilPoll = min(nextPoll.ghl, nextPoll.espo).timeIntervalSince(now)
+            let untilPoll = nextPoll.timeIntervalSince(Date())
             let wait = max(backoff, min(1, max(0, untilPoll)))
             if wait > 0 { await next(&iterator, within: wait) }
             if stop.isSet || Task.isCancelled { break }
@@ -88,9 +87,9 @@ public final class Worker: Sendable {
             try? await Task.sleep(for: .milliseconds(100))
             do {
                 while try await drain() == Self.passSize {}
-                for side in Side.allCases where nextPoll[side] <= Date() {
-                    try await poll(side)
-                    nextPoll[side] = Date().addingTimeInterval(setup.pollSeconds)
+                if nextPoll <= Date() {
+                    try await poll()
+                    nextPoll = Date().addingTimeInterval(setup.pollSeconds)
                 }
                 backoff = 0
                 // Applied entries are kept a day (a GHL webhookId replayed within it is ignored).
@@ -207,20 +206,23 @@ public final class Worker: Sendable {
         return waiting.isEmpty ? entries.count : 0
     }
 
-    /// Lists the pollable entities of `side` from their high-water marks and applies what changed.
-    func poll(_ side: Side) async throws {
+    /// Lists the pollable entities of both sides from their high-water marks, in one pass as `sync`
+    /// lists them, and applies what changed.
+    func poll() async throws {
         let engine = try engine()
         var focus = Focus()
-        for entity in engine.pollable(on: side) { focus.polled[entity, default: []].insert(side) }
+        for side in Side.allCases {
+            for entity in engine.pollable(on: side) { focus.polled[entity, default: []].insert(side) }
+        }
         guard !focus.isEmpty else { return }
         do {
             let summary = try await engine.run(focus: focus)
             setup.recorded(summary)
-            status.update { $0.polls[side] = .init(at: Date(), error: nil) }
+            status.update { for side in Side.allCases { $0.polls[side] = .init(at: Date(), error: nil) } }
         } catch {
             setup.failed(error)
-            status.update { $0.polls[side] = .init(at: Date(), error: error.description) }
-            logger.error("serve: the \(side.displayName) poll failed: \(error.description)")
+            status.update { for side in Side.allCases { $0.polls[side] = .init(at: Date(), error: error.description) } }
+            logger.error("serve: the poll failed: \(error.description)")
             throw error
         }
     }
