@@ -74,7 +74,16 @@ extension Engine {
     /// their high-water marks (both sides in one pass, as `sync` lists them, so that edits made on both
     /// sides meet as a conflict); and only the operations on those records, and on the children of a
     /// parent whose delete it applies, are executed.
-    public func run(focus: Focus) async throws(EngineError) -> RunSummary {
+    /// Every mapping with each side's names resolved (GHL custom field keys to ids; may call the
+    /// API), by entity: a `serve` pass takes them from the worker instead of resolving them again.
+    public func prepared() async throws(EngineError) -> [String: Mapping] {
+        var prepared: [String: Mapping] = [:]
+        for mapping in mappings { prepared[mapping.entity] = try await prepare(mapping) }
+        return prepared
+    }
+
+    /// `prepared`: the mappings as `prepared()` gave them; an entity missing there is prepared now.
+    public func run(focus: Focus, prepared: [String: Mapping] = [:]) async throws(EngineError) -> RunSummary {
         let ordered = try EntityOrder.sorted(mappings)
         let run = try state { try store.beginRun(mode: "serve", at: Date()) }
         let options = RunOptions(mode: .sync, full: false, allowMassDelete: true)
@@ -90,7 +99,7 @@ extension Engine {
                 let polled = focus.polled[mapping.entity] ?? []
                 guard !named.ghl.isEmpty || !named.espo.isEmpty || !listed.isEmpty || !polled.isEmpty || !removedParents.isEmpty
                 else { continue }
-                let resolved = try await prepare(mapping)
+                let resolved = if let ready = prepared[mapping.entity] { ready } else { try await prepare(mapping) }
                 // A named record's linked record is read too: a change made there that no event has
                 // brought yet is merged, not overwritten.
                 var read = named

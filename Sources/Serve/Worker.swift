@@ -55,6 +55,10 @@ public final class Worker: Sendable {
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let logger: Logger
     private let listedAt = Mutex<[String: Date]>([:])
+    /// The mappings resolved against the APIs (GHL custom field ids), and when: resolved again after
+    /// `preparedFor`, so that a pass costs no custom-field listing.
+    private let ready = Mutex<(mappings: [String: Mapping], at: Date)?>(nil)
+    static let preparedFor: TimeInterval = 600
 
     public init(_ setup: Setup, stop: StopSignal, logger: Logger) {
         self.setup = setup
@@ -119,6 +123,14 @@ public final class Worker: Sendable {
 
     private struct Busy: Error {}
 
+    /// The prepared mappings, resolved again once they are older than `preparedFor`.
+    private func prepared(_ engine: Engine) async throws(EngineError) -> [String: Mapping] {
+        if let ready = ready.withLock({ $0 }), Date().timeIntervalSince(ready.at) < Self.preparedFor { return ready.mappings }
+        let mappings = try await engine.prepared()
+        ready.withLock { $0 = (mappings, Date()) }
+        return mappings
+    }
+
     /// The engine for one pass, holding the run lock; `Busy` while a batch run holds it.
     private func engine() throws -> Engine {
         let lock: RunLock
@@ -167,7 +179,7 @@ public final class Worker: Sendable {
         try setup.store.releaseInboxKeys(ids: byRecord.values.flatMap { $0 })
         let summary: RunSummary
         do {
-            summary = try await engine.run(focus: focus)
+            summary = try await engine.run(focus: focus, prepared: try await prepared(engine))
         } catch {
             setup.failed(error)
             try setup.store.markInboxFailed(ids: byRecord.values.flatMap { $0 }, error: error.description)
@@ -216,7 +228,7 @@ public final class Worker: Sendable {
         }
         guard !focus.isEmpty else { return }
         do {
-            let summary = try await engine.run(focus: focus)
+            let summary = try await engine.run(focus: focus, prepared: try await prepared(engine))
             setup.recorded(summary)
             status.update { for side in Side.allCases { $0.polls[side] = .init(at: Date(), error: nil) } }
         } catch {

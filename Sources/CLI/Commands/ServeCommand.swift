@@ -75,6 +75,12 @@ public struct Serving: Sendable {
             throw CommandError(ServeError.neverSynced(statePath: config.state).description)
         }
         let connectors = try wiring.connectors(store: store)
+        // What `sync` checks before any write (every mapped EspoCRM attribute exists), once at start.
+        do {
+            for side in Side.allCases { try await connectors[side].check(mappings) }
+        } catch {
+            throw CommandError(error.description)
+        }
         let stop = StopSignal()
         let worker = Worker(
             Worker.Setup(
