@@ -39,6 +39,7 @@ extension EspoEmulator {
                 if let event = input["event"], event != .string(webhook.event) { return Answer.error(403, "Event can't be changed.") }
                 if let url = input["url"] {
                     guard let text = url.stringValue, Store.isWebURL(text) else { return Answer.validation("Webhook", field: "url", type: "valid") }
+                    guard store.allows(text) else { return Answer.validation("Webhook", field: "url", type: "notInternal") }
                     webhook.url = text
                 }
                 for key in ["isActive", "skipOwn"] {
@@ -75,6 +76,7 @@ extension Store {
         }
         guard let url = input["url"]?.stringValue, !url.isEmpty else { return Answer.validation("Webhook", field: "url", type: "required") }
         guard Store.isWebURL(url) else { return Answer.validation("Webhook", field: "url", type: "valid") }
+        guard allows(url) else { return Answer.validation("Webhook", field: "url", type: "notInternal") }
         var flags: [String: Bool] = ["isActive": true, "skipOwn": false]
         for key in flags.keys.sorted() {
             guard let value = input[key] else { continue }
@@ -119,7 +121,26 @@ extension Store {
         ]
     }
 
-    /// An http(s) URL with a host (EspoCRM's `Url` validator; internal hosts are allowed here).
+    /// Whether a webhook may post to `url`: EspoCRM 9.3.2+ refuses internal hosts (localhost, loopback,
+    /// private and link-local ranges) unless `webhookAllowedAddressList` names the host or host:port.
+    func allows(_ url: String) -> Bool {
+        let lower = url.lowercased()
+        let rest = lower.drop { $0 != "/" }.drop { $0 == "/" }
+        let authority = String(rest.prefix { $0 != "/" && $0 != "?" })
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst())
+            : String(authority.prefix { $0 != ":" })
+        if webhookTables.allowedAddresses.contains(authority) || webhookTables.allowedAddresses.contains(host) { return true }
+        if host == "localhost" || host == "::1" || host.hasSuffix(".localhost") { return false }
+        let octets = host.split(separator: ".").compactMap { UInt8($0) }
+        guard octets.count == 4 else { return true }
+        switch (octets[0], octets[1]) {
+        case (127, _), (10, _), (0, _), (192, 168), (169, 254): return false
+        case (172, let b) where (16...31).contains(b): return false
+        default: return true
+        }
+    }
+
+    /// An http(s) URL with a host (EspoCRM's `Url` validator).
     static func isWebURL(_ text: String) -> Bool {
         let lower = text.lowercased()
         guard let scheme = ["http://", "https://"].first(where: { lower.hasPrefix($0) }) else { return false }

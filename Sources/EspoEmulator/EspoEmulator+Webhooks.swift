@@ -39,12 +39,19 @@ public struct EspoWebhookSettings: Sendable {
 /// from then on every create, update and delete of that entity type (through the API, or through
 /// `insert`, `edit` and `remove`, which act as a person) is captured, and a job running every
 /// `webhookSettings.interval` posts them in batches, signed with the subscription's `secretKey`.
-/// Internal addresses (127.0.0.1) are accepted, as if listed in `webhookAllowedAddressList`.
+/// Internal addresses (127.0.0.1) are refused, as by EspoCRM 9.3.2+, unless `webhookAllowedAddresses`
+/// (its `webhookAllowedAddressList`) names them.
 extension EspoEmulator {
     /// How the job runs; change it before subscribing (a running job reads it at each run).
     public var webhookSettings: EspoWebhookSettings {
         get { webhookJob.settings }
         set { webhookJob.settings = newValue }
+    }
+
+    /// `webhookAllowedAddressList`: internal hosts, or host:port, that webhooks may post to.
+    public var webhookAllowedAddresses: Set<String> {
+        get { store.withLock { $0.webhookTables.allowedAddresses } }
+        set { store.withLock { $0.webhookTables.allowedAddresses = newValue } }
     }
 
     /// Every webhook POST so far, in the order they were answered.

@@ -55,6 +55,8 @@ struct WebhookTables: Sendable {
     }
 
     var webhooks: [String: StoredWebhook] = [:]
+    /// `webhookAllowedAddressList`: internal hosts (or host:port) a webhook may still post to.
+    var allowedAddresses: Set<String> = []
     var events: [Event] = []
     var items: [Item] = []
     var counter = 0

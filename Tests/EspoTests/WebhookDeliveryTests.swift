@@ -40,6 +40,8 @@ struct EspoWebhookDeliveryTests {
     {
         let world = try await EspoWorld.start(recorded: false)
         world.emulator.webhookSettings = settings
+        // The receiver is on 127.0.0.1, which EspoCRM refuses unless listed (`webhookAllowedAddressList`).
+        world.emulator.webhookAllowedAddresses = ["127.0.0.1"]
         let receiver = WebhookReceiver()
         return (world, receiver, try await EmulatorServer.start(receiver))
     }
