@@ -93,4 +93,87 @@ func samplePlan() -> Plan {
         #expect(html.contains("Update in EspoCRM (1)"))
         #expect(html.contains("ann+vip@example.com"))
     }
+
+    /// A thousand creates, a thousand pairs and two hundred skips: what a first run against a full CRM plans.
+    private func bigSummary() -> RunSummary {
+        let creates = (0..<1000).map { index in
+            Plan.Operation(action: .create, target: .ghl, espoId: "e\(index)", fields: [
+                FieldChange(field: "email", from: nil, to: .string("p\(index)@example.com")),
+                FieldChange(field: "firstName", from: nil, to: .string("P\(index)")),
+            ])
+        }
+        let links = (0..<1000).map { Plan.Operation(action: .link, ghlId: "g\($0)", espoId: "k\($0)", reason: "same email") }
+        let skips = (0..<200).map { Skip(side: .espo, id: "s\($0)", reason: .missingRequired(fields: ["lastName"])) }
+        return RunSummary(
+            mode: .plan, entities: [.init(plan: Plan(entity: "contact", operations: creates + links, skipped: skips, unchanged: 5))],
+            apiCalls: PerSide(ghl: 10, espo: 10))
+    }
+
+    @Test func onATerminalThePlanShowsTheSummaryFirstAndAScreenfulPerAction() {
+        let text = TextReport(colour: false, layout: .init(linesPerGroup: 20, listsPairs: false)).render(bigSummary())
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // The summary table comes before any operation.
+        let header = lines.firstIndex { $0.hasPrefix("entity") }, section = lines.firstIndex { $0.contains("Contacts — plan") }
+        #expect(header != nil && section != nil && header! < section!)
+        #expect(lines.contains { $0.hasPrefix("contact") && $0.contains("1000") })
+        // A screenful of creates (three lines each, never split), then the rest counted.
+        let shown = lines.count { $0.hasPrefix("    + from espo e") }
+        #expect(shown == 6)
+        #expect(text.contains("… and 994 more operations (--all lists them)"))
+        #expect(text.contains("… and 180 more skips (--all lists them)"))
+        // The pairs are counted, not listed.
+        #expect(text.contains("Link existing records (1000); --verbose lists them"))
+        #expect(!text.contains("= ghl g0 ⇄ espo k0"))
+        #expect(text.contains("--all shows every operation"))
+        #expect(lines.count < 80)
+    }
+
+    @Test func allListsEveryOperationAndVerboseEveryPair() {
+        let all = TextReport(colour: false, layout: .init(linesPerGroup: nil, listsPairs: false)).render(bigSummary())
+        #expect(all.split(separator: "\n").count { $0.hasPrefix("    + from espo e") } == 1000)
+        #expect(!all.contains("more operations"))
+        #expect(!all.contains("--all shows every operation"))
+        #expect(!all.contains("= ghl g999 ⇄ espo k999"))
+        let verbose = TextReport(colour: false, layout: .init(linesPerGroup: 20, listsPairs: true)).render(bigSummary())
+        #expect(verbose.contains("Link existing records (1000)\n"))
+        #expect(verbose.contains("= ghl g0 ⇄ espo k0"))
+        #expect(verbose.contains("… and 980 more pairs (--all lists them)"))
+        // A file or a pipe gets everything.
+        let complete = TextReport(colour: false).render(bigSummary())
+        #expect(complete.contains("= ghl g999 ⇄ espo k999") && complete.contains("espo s199"))
+    }
+
+    @Test func theHTMLReportIsCompleteAndFiltersByEntityActionAndField() throws {
+        let business = Plan(entity: "business", operations: [
+            Plan.Operation(action: .update, target: .espo, ghlId: "b1", espoId: "a1", fields: [
+                FieldChange(field: "website", from: .string("old.example"), to: .string("new.example")),
+            ]),
+        ])
+        var summary = bigSummary()
+        summary.entities.append(.init(plan: business))
+        summary.entities.append(.init(plan: samplePlan()))
+        let html = HTMLReport.render(summary, generatedAt: "2026-12-01 07:00:00Z")
+        // Complete: every create and every pair is on the page.
+        #expect(html.contains("<td class=to>&quot;p999@example.com&quot;</td>"))
+        #expect(html.contains(">g999<"))
+        #expect(html.components(separatedBy: "<tbody class='op").count - 1 == 1000 + 1 + 3 + 2)
+        // One radio per entity, action and field, and a rule hiding what each leaves out.
+        for (index, name) in ["contact", "business"].enumerated() {
+            #expect(html.contains("id=e\(index)> \(name)</label>"))
+            #expect(html.contains("body:has(#e\(index):checked) section.entity:not(.e\(index)){display:none}"))
+        }
+        for action in ["create", "update", "delete", "link", "conflict", "skipped"] {
+            #expect(html.contains("id=a-\(action)>"))
+            #expect(html.contains("body:has(#a-\(action):checked) .group:not(.a-\(action))"))
+        }
+        let fields = ["city", "email", "firstName", "lastName", "phone", "tags", "website"]
+        for (index, field) in fields.enumerated() {
+            #expect(html.contains("id=f\(index)> \(field)</label>"))
+            #expect(html.contains("body:has(#f\(index):checked) .op:not(.f\(index))"))
+        }
+        // The website change is tagged with its field's number, in its entity's section.
+        #expect(html.contains("<section class='entity e1'>"))
+        #expect(html.contains("<tbody class='op f6'><tr><td rowspan=1>b1</td>"))
+        #expect(!html.contains("<script"))
+    }
 }

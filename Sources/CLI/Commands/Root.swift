@@ -27,7 +27,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object on stdout instead of text.")
     var json = false
 
-    @Flag(name: .long, help: "Log what happens, call by call, on stderr.")
+    @Flag(name: .long, help: "Log what happens, call by call, on stderr; plan and sync also list the matched pairs.")
     var verbose = false
 
     @Option(name: .long, help: "Log lines as text or json.")
@@ -67,6 +67,14 @@ enum Console {
     /// Whether stdout is a terminal (colour and progress only then).
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// The terminal's height in lines when stdout is one (`LINES` when the terminal does not say); nil otherwise.
+    static var terminalRows: Int? {
+        guard stdoutIsTerminal else { return nil }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
+        return ProcessInfo.processInfo.environment["LINES"].flatMap(Int.init) ?? 24
+    }
 }
 
 extension Root {

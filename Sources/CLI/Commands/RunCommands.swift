@@ -13,6 +13,9 @@ struct RunOptionsGroup: ParsableArguments {
 
     @Flag(name: .long, help: "Let a run delete more than the mass-delete guard allows.")
     var allowMassDelete = false
+
+    @Flag(name: .long, help: "On a terminal, list every operation, not a screenful per action.")
+    var all = false
 }
 
 /// `plan`: the dry run. Fetches, plans and shows; sends no write to either API.
@@ -29,7 +32,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogLines.bootstrap(format: global.logFormat, verbose: global.verbose)
-        let summary = try await Run.execute(.plan, config: try global.loadConfig(), json: global.json, options: run)
+        let summary = try await Run.execute(
+            .plan, config: try global.loadConfig(), json: global.json, options: run, listsPairs: global.verbose)
         if let html {
             let page = HTMLReport.render(summary, generatedAt: Timestamp.iso8601(Int64(Date().timeIntervalSince1970)))
             do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
@@ -78,7 +82,8 @@ struct SyncCommand: AsyncParsableCommand {
                 metrics?.recordFailure(mode: RunSummary.Mode.sync.rawValue, error: error)
                 throw error
             }
-            summary = try await Run.execute(.sync, config: config, json: global.json, options: run, metrics: metrics)
+            summary = try await Run.execute(
+                .sync, config: config, json: global.json, options: run, listsPairs: global.verbose, metrics: metrics)
         } catch {
             // The run's own error is what the exit reports; a metrics file that cannot be written is told too.
             do { try writeMetrics(exposition) } catch { Console.err("error: \(error)\n") }
@@ -103,7 +108,7 @@ enum Run {
     static func execute(
         _ mode: RunSummary.Mode, config: Config, json: Bool, options: RunOptionsGroup,
         environment: [String: String] = ProcessInfo.processInfo.environment, quietProgress: Bool = false,
-        metrics: SyncMetrics? = nil
+        listsPairs: Bool = false, metrics: SyncMetrics? = nil
     ) async throws -> RunSummary {
         var calls: CallObserver?
         if let metrics {
@@ -154,8 +159,15 @@ enum Run {
         if json {
             Console.out(summary.json.serialized() + "\n")
         } else {
-            Console.out(TextReport(colour: Console.stdoutIsTerminal).render(summary))
+            Console.out(TextReport(colour: Console.stdoutIsTerminal, layout: layout(all: options.all, listsPairs: listsPairs)).render(summary))
         }
         return summary
+    }
+
+    /// On a terminal, a screenful per action and the matched pairs only when asked for; to a file or a
+    /// pipe, everything.
+    static func layout(all: Bool, listsPairs: Bool) -> TextReport.Layout {
+        guard let rows = Console.terminalRows else { return .complete }
+        return TextReport.Layout(linesPerGroup: all ? nil : max(8, rows - 4), listsPairs: listsPairs)
     }
 }

@@ -1,27 +1,51 @@
 import Engine
 import SyncCore
 
-/// The readable plan: operations grouped by action with per-field `from → to`, then a summary table.
+/// The readable plan: a summary table, then operations grouped by action with per-field `from → to`.
 public struct TextReport: Sendable {
     /// Whether to colour the text with ANSI escapes (only on a terminal).
     public var colour: Bool
+    /// How much of each list to show.
+    public var layout: Layout
 
-    public init(colour: Bool) {
-        self.colour = colour
+    /// How much a report lists: on a terminal, a screenful per action; matched pairs one by one only on request.
+    public struct Layout: Sendable, Equatable {
+        /// Lines each group (an action on one side, the queued conflicts, the skips…) may fill before
+        /// the rest is summed up in one line; nil lists everything.
+        public var linesPerGroup: Int?
+        /// Whether records found alike on both sides and paired are listed one by one, not just counted.
+        public var listsPairs: Bool
+
+        public init(linesPerGroup: Int? = nil, listsPairs: Bool = true) {
+            self.linesPerGroup = linesPerGroup
+            self.listsPairs = listsPairs
+        }
+
+        /// Everything, pairs included: what a file or a pipe gets.
+        public static let complete = Layout()
     }
 
-    /// The whole report for `summary`.
+    public init(colour: Bool, layout: Layout = .complete) {
+        self.colour = colour
+        self.layout = layout
+    }
+
+    /// The whole report for `summary`: the summary table first, then each entity's operations.
     public func render(_ summary: RunSummary) -> String {
-        var out: [String] = []
+        var out = table(summary)
+        var cut = false
         for entity in summary.entities {
-            out += section(entity, mode: summary.mode)
+            out.append("")
+            out += section(entity, mode: summary.mode, cut: &cut)
         }
-        out.append("")
-        out += table(summary)
+        if cut {
+            out.append("")
+            out.append(paint(dim, "Lists are cut to a screenful each: --all shows every operation, --html FILE writes them all to a page, --json gives them to a program."))
+        }
         return out.joined(separator: "\n") + "\n"
     }
 
-    private func section(_ entity: RunSummary.Entity, mode: RunSummary.Mode) -> [String] {
+    private func section(_ entity: RunSummary.Entity, mode: RunSummary.Mode, cut: inout Bool) -> [String] {
         let plan = entity.plan
         var lines = [paint(bold, "\(title(plan.entity)) — \(mode == .plan ? "plan" : "sync")")]
         if let guardTripped = plan.massDeleteGuard {
@@ -35,47 +59,69 @@ public struct TextReport: Sendable {
                 let verb = action == .create ? "Create in" : action == .update ? "Update in" : "Delete in"
                 lines.append(paint(action == .delete ? red : action == .create ? green : yellow,
                                    "  \(verb) \(side.displayName) (\(operations.count))"))
-                for operation in operations {
-                    lines.append("    " + symbol(action) + " " + ids(operation) + (operation.reason.map { paint(dim, "  (\($0))") } ?? ""))
+                lines += group(operations, noun: "operations", cut: &cut) { operation in
+                    var entry = ["    " + symbol(action) + " " + ids(operation) + (operation.reason.map { paint(dim, "  (\($0))") } ?? "")]
                     for change in operation.fields {
                         let from = change.from.map { paint(red, $0.displayText) + " → " } ?? ""
                         let note = change.settledConflict ? paint(dim, "  (conflict settled by policy)") : ""
-                        lines.append("        \(change.field): \(from)\(paint(green, change.to.displayText))\(note)")
+                        entry.append("        \(change.field): \(from)\(paint(green, change.to.displayText))\(note)")
                     }
-                    if let message = failed[operation] { lines.append(paint(red, "        failed: \(message)")) }
+                    if let message = failed[operation] { entry.append(paint(red, "        failed: \(message)")) }
+                    return entry
                 }
             }
         }
         let links = plan.operations.filter { $0.action == .link }
         if !links.isEmpty {
-            lines.append("  Link existing records (\(links.count))")
-            for operation in links { lines.append("    = " + ids(operation) + (operation.reason.map { paint(dim, "  (\($0))") } ?? "")) }
+            if layout.listsPairs {
+                lines.append("  Link existing records (\(links.count))")
+                lines += group(links, noun: "pairs", cut: &cut) { ["    = " + ids($0) + ($0.reason.map { paint(dim, "  (\($0))") } ?? "")] }
+            } else {
+                lines.append("  Link existing records (\(links.count)); --verbose lists them")
+            }
         }
         let queued = plan.conflicts.filter { $0.resolution == .queued }
         if !queued.isEmpty {
             lines.append(paint(yellow, "  Conflicts queued for a person (\(queued.count)); see `conflicts list`"))
-            for conflict in queued {
-                lines.append("    ? ghl \(conflict.link.ghlId) ⇄ espo \(conflict.link.espoId)  \(conflict.field): GoHighLevel \(conflict.ghl?.displayText ?? "(deleted)"), EspoCRM \(conflict.espo?.displayText ?? "(deleted)")")
+            lines += group(queued, noun: "conflicts", cut: &cut) { conflict in
+                ["    ? ghl \(conflict.link.ghlId) ⇄ espo \(conflict.link.espoId)  \(conflict.field): GoHighLevel \(conflict.ghl?.displayText ?? "(deleted)"), EspoCRM \(conflict.espo?.displayText ?? "(deleted)")"]
             }
         }
         if !entity.unreadable.isEmpty {
             lines.append(paint(red, "  Unreadable listed rows (\(entity.unreadable.count)): that listing counts as incomplete, no delete was inferred from it"))
-            for row in entity.unreadable { lines.append("    ! \(row)") }
+            lines += group(entity.unreadable, noun: "rows", cut: &cut) { ["    ! \($0)"] }
         }
         if !plan.skipped.isEmpty {
             lines.append(paint(yellow, "  Skipped (\(plan.skipped.count))"))
-            for skip in plan.skipped { lines.append("    · \(skip.side.rawValue) \(skip.id): \(skip.message)") }
+            lines += group(plan.skipped, noun: "skips", cut: &cut) { ["    · \($0.side.rawValue) \($0.id): \($0.message)"] }
         }
         if !plan.ambiguities.isEmpty {
             lines.append(paint(yellow, "  Ambiguous matches, not linked (\(plan.ambiguities.count))"))
-            for ambiguity in plan.ambiguities {
-                lines.append("    · \(ambiguity.field) \"\(ambiguity.value)\": GoHighLevel \(ambiguity.ghlIds.joined(separator: ", ")); EspoCRM \(ambiguity.espoIds.joined(separator: ", "))")
+            lines += group(plan.ambiguities, noun: "matches", cut: &cut) { ambiguity in
+                ["    · \(ambiguity.field) \"\(ambiguity.value)\": GoHighLevel \(ambiguity.ghlIds.joined(separator: ", ")); EspoCRM \(ambiguity.espoIds.joined(separator: ", "))"]
             }
         }
         if plan.writes.isEmpty && links.isEmpty && plan.massDeleteGuard == nil {
             lines.append("  Nothing to do.")
         }
         return lines
+    }
+
+    /// The lines of `items`, cut after the layout's screenful with a line counting the rest. An item's
+    /// lines are never split; the first item is always shown whole.
+    private func group<Item>(_ items: [Item], noun: String, cut: inout Bool, lines: (Item) -> [String]) -> [String] {
+        guard let limit = layout.linesPerGroup else { return items.flatMap(lines) }
+        var out: [String] = []
+        for (index, item) in items.enumerated() {
+            let entry = lines(item)
+            if index > 0, out.count + entry.count > limit {
+                out.append(paint(dim, "    … and \(items.count - index) more \(noun) (--all lists them)"))
+                cut = true
+                break
+            }
+            out += entry
+        }
+        return out
     }
 
     private func table(_ summary: RunSummary) -> [String] {
