@@ -147,8 +147,11 @@ let package = Package(
                 "Emulation", "GHLEmulator", "EspoEmulator", "Webhooks", "Health", "Serve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildCommit"]
         ),
+        // Writes the commit a build comes from into the CLI, for `--version`.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(name: "EspoGHLSync", dependencies: ["CLI"]),
         // The EspoCRM REST client: auth (API key, HMAC, Basic), records, where filters, change feeds.
         .target(

@@ -10,10 +10,11 @@ public struct Root: AsyncParsableCommand {
             Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan: changes pending, \
             3 finished but some operations failed (retried next run) or a listing held unreadable rows, 130 interrupted.
             """,
+        version: Version.text,
         subcommands: [
             PlanCommand.self, SyncCommand.self, ServeCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
             AuthCommand.self, EmulateCommand.self, DemoCommand.self, InitCommand.self,
-            WebhooksCommand.self,
+            WebhooksCommand.self, CompletionsCommand.self,
         ])
 
     public init() {}
