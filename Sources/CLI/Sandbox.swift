@@ -23,6 +23,8 @@ public struct Sandbox: Sendable {
     public let calendarId: String
     /// How the seeded people are spread.
     public let world: World
+    /// The GHL emulator's rate limit per location, which `config` paces the client to.
+    public let ghlLimit: RateLimit
 
     /// Counts of the seeded world.
     public struct World: Sendable, Equatable {
@@ -60,24 +62,25 @@ public struct Sandbox: Sendable {
         public var total: Int { both + ghlOnly + espoOnly }
     }
 
-    /// Starts both emulators on `host` (ports 0 pick free ones) and seeds `people` people.
+    /// Starts both emulators on `host` (ports 0 pick free ones), injecting `ghlFaults` and
+    /// `espoFaults` from their first request, and seeds `people` people.
     public static func start(
         people: Int, seed: UInt64 = 1, host: String = "127.0.0.1", ghlPort: Int = 0, espoPort: Int = 0,
-        ghlLimit: RateLimit = .ghl, exchanges: ExchangeLog? = nil
+        ghlLimit: RateLimit = .ghl, ghlFaults: Faults = .none, espoFaults: Faults = .none, exchanges: ExchangeLog? = nil
     ) async throws -> Sandbox {
         let locationId = "demoLocation0000001"
         let espoAPIKey = "demo-espo-api-key-0000000000000001"
         let (ghl, ghlServer) = try await GHLEmulator.start(
             settings: .init(rateLimit: ghlLimit, seed: seed), locations: [locationId], host: host, port: ghlPort,
-            exchanges: exchanges)
+            faults: ghlFaults, exchanges: exchanges)
         let espo = EspoEmulator(.init(apiKeys: [espoAPIKey], seed: seed))
-        let espoServer = try await espo.serve(host: host, port: espoPort, exchanges: exchanges)
+        let espoServer = try await espo.serve(host: host, port: espoPort, faults: espoFaults, exchanges: exchanges)
         let token = await ghl.issuePrivateToken(location: locationId)
         let calendarId = await ghl.defaultCalendar(location: locationId)
         let world = await seedWorld(people: people, seed: seed, ghl: ghl, location: locationId, espo: espo)
         return Sandbox(
             ghl: ghl, ghlServer: ghlServer, espo: espo, espoServer: espoServer, locationId: locationId,
-            ghlToken: token, espoAPIKey: espoAPIKey, calendarId: calendarId, world: world)
+            ghlToken: token, espoAPIKey: espoAPIKey, calendarId: calendarId, world: world, ghlLimit: ghlLimit)
     }
 
     /// Stops both servers.
@@ -86,12 +89,15 @@ public struct Sandbox: Sendable {
         await espoServer.stop()
     }
 
-    /// A config for this sandbox, secrets named by `GHL_TOKEN` and `ESPO_API_KEY`; appointments made
-    /// in EspoCRM go to the sandbox's calendar.
+    /// A config for this sandbox, secrets named by `GHL_TOKEN` and `ESPO_API_KEY`, the GHL client
+    /// paced to the emulator's rate limit; appointments made in EspoCRM go to the sandbox's calendar.
     public func config(state: String, mappings: String) -> String {
-        """
+        let interval = Double(ghlLimit.interval.components.seconds) + Double(ghlLimit.interval.components.attoseconds) / 1e18
+        let seconds = interval == interval.rounded() ? String(Int(interval)) : String(interval)
+        return """
         {
           "ghl": { "baseURL": "\(ghlServer.baseURL)", "locationId": "\(locationId)", "calendarId": "\(calendarId)",
+                   "rateLimit": { "requests": \(ghlLimit.requests), "intervalSeconds": \(seconds) },
                    "auth": { "type": "privateToken", "tokenEnv": "GHL_TOKEN" } },
           "espo": { "baseURL": "\(espoServer.baseURL)",
                     "auth": { "type": "apiKey", "apiKeyEnv": "ESPO_API_KEY" } },

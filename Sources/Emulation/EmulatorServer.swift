@@ -115,8 +115,8 @@ public final class EmulatorServer: Sendable {
         let response: ServedResponse
         switch fault {
         case .none: response = await api.respond(to: served)
-        case .throttled: response = await api.faultAnswer(status: 429, for: served)
-        case .serverError: response = await api.faultAnswer(status: 503, for: served)
+        case .throttled, .serverError, .internalError, .badGateway:
+            response = await api.faultAnswer(status: fault.status ?? 503, for: served)
         case .appliedButRejected:
             _ = await api.respond(to: served)
             response = await api.faultAnswer(status: 422, for: served)

@@ -2,8 +2,14 @@ import SyncCore
 
 /// Faults an emulator injects, decided per request by a seeded generator so runs repeat.
 public struct Faults: Sendable, Equatable {
-    /// Share of requests answered with a 5xx before being processed.
+    /// Share of requests answered 503 before being processed.
     public var serverErrorRate: Double
+    /// Share of requests answered 500 before being processed.
+    public var internalErrorRate: Double
+    /// Share of requests answered 502 before being processed, as by a gateway in front of the service.
+    public var badGatewayRate: Double
+    /// Share of requests answered 429 before being processed, at random (`throttleBurst` is a run of them).
+    public var throttleRate: Double
     /// Share of requests whose connection is dropped before they are processed.
     public var dropRate: Double
     /// Share of writes that are applied and then lose their answer (the connection drops).
@@ -17,10 +23,14 @@ public struct Faults: Sendable, Equatable {
     public var seed: UInt64
 
     public init(
-        serverErrorRate: Double = 0, dropRate: Double = 0, lostAnswerRate: Double = 0,
-        appliedButRejectedRate: Double = 0, latency: Duration = .zero, throttleBurst: Int = 0, seed: UInt64 = 1
+        serverErrorRate: Double = 0, internalErrorRate: Double = 0, badGatewayRate: Double = 0, throttleRate: Double = 0,
+        dropRate: Double = 0, lostAnswerRate: Double = 0, appliedButRejectedRate: Double = 0, latency: Duration = .zero,
+        throttleBurst: Int = 0, seed: UInt64 = 1
     ) {
         self.serverErrorRate = serverErrorRate
+        self.internalErrorRate = internalErrorRate
+        self.badGatewayRate = badGatewayRate
+        self.throttleRate = throttleRate
         self.dropRate = dropRate
         self.lostAnswerRate = lostAnswerRate
         self.appliedButRejectedRate = appliedButRejectedRate
@@ -34,7 +44,8 @@ public struct Faults: Sendable, Equatable {
     /// The faults as JSON, for `PUT /__emulator/faults` and the CLI.
     public var json: JSON {
         .object([
-            "serverErrorRate": .number(serverErrorRate), "dropRate": .number(dropRate),
+            "serverErrorRate": .number(serverErrorRate), "internalErrorRate": .number(internalErrorRate),
+            "badGatewayRate": .number(badGatewayRate), "throttleRate": .number(throttleRate), "dropRate": .number(dropRate),
             "lostAnswerRate": .number(lostAnswerRate), "appliedButRejectedRate": .number(appliedButRejectedRate),
             "latencyMs": .number(Double(latency.components.seconds * 1000) + Double(latency.components.attoseconds) / 1e15),
             "throttleBurst": .number(Double(throttleBurst)), "seed": .number(Double(seed)),
@@ -49,6 +60,9 @@ public struct Faults: Sendable, Equatable {
             guard case .number(let number) = value else { throw FaultsError(message: "`\(key)` must be a number") }
             switch key {
             case "serverErrorRate": serverErrorRate = number
+            case "internalErrorRate": internalErrorRate = number
+            case "badGatewayRate": badGatewayRate = number
+            case "throttleRate": throttleRate = number
             case "dropRate": dropRate = number
             case "lostAnswerRate": lostAnswerRate = number
             case "appliedButRejectedRate": appliedButRejectedRate = number
@@ -56,7 +70,7 @@ public struct Faults: Sendable, Equatable {
             case "throttleBurst": throttleBurst = Int(number)
             case "seed": seed = UInt64(number)
             default:
-                throw FaultsError(message: "unknown fault `\(key)`; known: serverErrorRate, dropRate, lostAnswerRate, appliedButRejectedRate, latencyMs, throttleBurst, seed")
+                throw FaultsError(message: "unknown fault `\(key)`; known: serverErrorRate, internalErrorRate, badGatewayRate, throttleRate, dropRate, lostAnswerRate, appliedButRejectedRate, latencyMs, throttleBurst, seed")
             }
         }
     }
@@ -69,8 +83,35 @@ public struct FaultsError: Error, Sendable, CustomStringConvertible {
 }
 
 /// What happens to one request.
-public enum Fault: String, Sendable {
-    case none, throttled, serverError, dropped, lostAnswer, appliedButRejected
+public enum Fault: String, Sendable, CaseIterable {
+    /// `serverError` is a 503, `internalError` a 500, `badGateway` a 502.
+    case none, throttled, serverError, internalError, badGateway, dropped, lostAnswer, appliedButRejected
+
+    /// The status an answered fault carries; nil for none and for a closed connection.
+    public var status: Int? {
+        switch self {
+        case .throttled: 429
+        case .serverError: 503
+        case .internalError: 500
+        case .badGateway: 502
+        case .appliedButRejected: 422
+        case .none, .dropped, .lostAnswer: nil
+        }
+    }
+
+    /// What the client meets, in a few words: `500 before processing`, `connection dropped before processing`.
+    public var effect: String {
+        switch self {
+        case .none: "none"
+        case .throttled: "429 before processing"
+        case .serverError: "503 before processing"
+        case .internalError: "500 before processing"
+        case .badGateway: "502 before processing"
+        case .dropped: "connection dropped before processing"
+        case .lostAnswer: "applied, then the connection dropped"
+        case .appliedButRejected: "applied, then answered 422"
+        }
+    }
 }
 
 /// Decides the fault for each request.
@@ -98,6 +139,10 @@ actor FaultPlan {
         }
         if roll(faults.dropRate) { return .dropped }
         if roll(faults.serverErrorRate) { return .serverError }
+        // Rolled only when set, so that faults without them draw the same sequence as before.
+        if roll(faults.internalErrorRate) { return .internalError }
+        if roll(faults.badGatewayRate) { return .badGateway }
+        if roll(faults.throttleRate) { return .throttled }
         if route.isWrite, roll(faults.lostAnswerRate) { return .lostAnswer }
         if route.isWrite, request.method == "POST", roll(faults.appliedButRejectedRate) { return .appliedButRejected }
         return .none

@@ -12,10 +12,23 @@ public actor RequestLog {
     }
 
     public private(set) var entries: [Entry] = []
+    private var watcher: (@Sendable (Entry) -> Void)?
 
     public init() {}
 
-    func append(_ entry: Entry) { entries.append(entry) }
+    func append(_ entry: Entry) {
+        entries.append(entry)
+        watcher?(entry)
+    }
+
+    /// Calls `watcher` with every entry appended from now on (nil: no one), in the order they are logged:
+    /// `emulate` prints a line per injected fault with it.
+    public func watch(_ watcher: (@Sendable (Entry) -> Void)?) { self.watcher = watcher }
+
+    /// Faults injected, by kind.
+    public var faultCounts: [Fault: Int] {
+        entries.reduce(into: [:]) { if $1.fault != .none { $0[$1.fault, default: 0] += 1 } }
+    }
 
     /// Forgets every entry.
     public func reset() { entries.removeAll() }
@@ -38,9 +51,7 @@ public actor RequestLog {
             byEndpoint[endpoint] = .number(Double(count))
         }
         var faults: JSONObject = [:]
-        for entry in entries where entry.fault != .none {
-            faults[entry.fault.rawValue] = .number((faults[entry.fault.rawValue]?.numberValue ?? 0) + 1)
-        }
+        for (fault, count) in faultCounts { faults[fault.rawValue] = .number(Double(count)) }
         return .object([
             "requests": .number(Double(entries.count)), "writes": .number(Double(writes)),
             "throttled": .number(Double(throttled)), "byEndpoint": .object(byEndpoint), "faults": .object(faults),

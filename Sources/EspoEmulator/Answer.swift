@@ -8,6 +8,14 @@ enum Answer {
         ServedResponse(status: status, headers: [(name: "X-Status-Reason", value: reason)])
     }
 
+    /// The page nginx in front of a site answers with when it turns a request away itself (a 429 from
+    /// `limit_req`, a 502 when PHP-FPM is gone): HTML, no EspoCRM headers.
+    static func proxyPage(_ status: Int, _ title: String) -> ServedResponse {
+        let page = "<html>\r\n<head><title>\(status) \(title)</title></head>\r\n<body>\r\n"
+            + "<center><h1>\(status) \(title)</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        return ServedResponse(status: status, headers: [(name: "Content-Type", value: "text/html")], body: Array(page.utf8))
+    }
+
     /// A JSON answer; `reason` adds `X-Status-Reason` (409 duplicate/modified, 400 validation).
     static func json(_ status: Int, _ body: JSON, reason: String? = nil) -> ServedResponse {
         .json(status, body, headers: reason.map { [(name: "X-Status-Reason", value: $0)] } ?? [])

@@ -168,9 +168,19 @@ public final class EspoEmulator: EmulatedAPI {
         }
     }
 
-    /// EspoCRM's own error shape: an empty body and `X-Status-Reason` (FACTS §9).
+    /// Injected faults as a real site answers them. EspoCRM itself sends 500 and 503 with an empty
+    /// body and no `X-Status-Reason` (FACTS §9: the reason is only set for 400/403/404/409/500
+    /// exceptions it raised, not for a crash or maintenance mode), and cannot answer any other 5xx or
+    /// a 422 (they become 500). It has no rate limit of its own (FACTS §10): a 429 or a 502 comes
+    /// from the web server or proxy in front of it, as nginx's HTML page, without `Retry-After` or
+    /// rate-limit headers.
     public func faultAnswer(status: Int, for request: ServedRequest) async -> ServedResponse {
-        Answer.error(status, status == 503 ? "Service Unavailable (injected)." : "Injected fault \(status).")
+        switch status {
+        case 503: ServedResponse(status: 503)
+        case 429: Answer.proxyPage(429, "Too Many Requests")
+        case 502: Answer.proxyPage(502, "Bad Gateway")
+        default: ServedResponse(status: 500)
+        }
     }
 
     // MARK: Inspection

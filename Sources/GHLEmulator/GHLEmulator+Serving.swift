@@ -98,12 +98,17 @@ extension GHLEmulator {
         return answer
     }
 
-    /// Injected faults in GHL's shapes: a 429 with the rate-limit headers, a 5xx, or the 422 GHL has
-    /// been seen to answer after creating the record.
+    /// Injected faults in GHL's shapes: a 429 with the rate-limit headers (`X-RateLimit-Remaining: 0`),
+    /// a 500 or 503 in its error shape, a 502 as the load balancer's HTML page, or the 422 GHL has been
+    /// seen to answer after creating the record.
     public func faultAnswer(status: Int, for request: ServedRequest) async -> ServedResponse {
         let trace = traceId()
         switch status {
         case 422: return Answer.unprocessable(["Unprocessable Entity"], trace: trace)
+        // A 502 comes from the load balancer in front of the API, not the API: an HTML page, no trace id.
+        case 502:
+            let page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n"
+            return ServedResponse(status: 502, headers: [(name: "Content-Type", value: "text/html")], body: Array(page.utf8))
         case 429:
             var answer = Answer.error(429, "Too Many Requests", trace: trace)
             if let location = bearer(request)?.locationId {
