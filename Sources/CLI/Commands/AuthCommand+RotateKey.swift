@@ -82,7 +82,16 @@ extension AuthCommand {
                     return "Every stored secret (\(alreadyNew.count)) is already sealed by the new key (key id \(to)): an earlier `auth rotate-key` committed, but $\(config.tokenKeyEnv) still holds the old key (id \(from)). Nothing was changed; finish the rotation:"
                 }
                 let already = alreadyNew.isEmpty ? "" : " (\(alreadyNew.count) were already sealed by the new key)"
-                return "Re-sealed \(moved.count) secrets in \(config.state) from key id \(from) ($\(config.tokenKeyEnv)) to key id \(to) ($\(config.newTokenKeyEnv)) in one transaction\(already): \(moved.joined(separator: ", ")). The old key no longer opens them."
+                return "Re-sealed \(moved.count) secrets in \(config.state) from key id \(from) ($\(config.tokenKeyEnv)) to key id \(to) ($\(config.newTokenKeyEnv)) in one transaction\(already): \(Self.kinds(moved)). The old key no longer opens them."
+            }
+
+            /// "1 GHL OAuth tokens, 12 EspoCRM webhook secret(s)": how many of each kind.
+            static func kinds(_ names: [String]) -> String {
+                var counts: [(kind: String, count: Int)] = []
+                for kind in names.map(AuthReport.kind(of:)) {
+                    if let index = counts.firstIndex(where: { $0.kind == kind }) { counts[index].count += 1 } else { counts.append((kind, 1)) }
+                }
+                return counts.map { "\($0.count) × \($0.kind)" }.joined(separator: ", ")
             }
 
             var text: String {

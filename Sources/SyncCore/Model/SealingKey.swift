@@ -36,7 +36,7 @@ public struct SealingKey: Sendable, Equatable {
             return "the stored \(what) \(slot) cannot be opened with \(holder) (key id \(current)): wrong key, or the state file was altered (it was sealed before key ids were recorded)"
         }
         guard sealedBy == current else {
-            return "the stored \(what) \(slot) was sealed by key id \(sealedBy), but \(holder) holds key id \(current): set \(variable ?? "it") to the key with id \(sealedBy) (after `espo-ghl-sync auth rotate-key`, that is the new key; `auth status` shows which key sealed each secret)"
+            return "the stored \(what) \(slot) was sealed by key id \(sealedBy), but \(holder) holds key id \(current): set \(holder) to the key with id \(sealedBy) (after `espo-ghl-sync auth rotate-key`, that is the new key; `auth status` shows which key sealed each secret)"
         }
         return "the stored \(what) \(slot) was sealed by this key (key id \(current)) and still does not open: the state file was altered or damaged; restore it from a backup, or store the secret again (`auth login`, `webhooks subscribe`)"
     }
