@@ -76,3 +76,10 @@ public struct SealError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
 }
+
+/// A sealer shows its key id only, never the key, however it is printed or dumped.
+extension RegistrationSealer: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "RegistrationSealer(key id \(keyId))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["keyId": keyId, "variable": variable as Any], displayStyle: .struct) }
+}

@@ -24,6 +24,12 @@ import TestSupport
         // Not the key's bytes in hex, nor a prefix of them.
         let hex = (0..<32).map { String(format: "%02x", $0) }.joined()
         #expect(!hex.contains(Self.old.keyId))
+        // Printed or dumped, a sealer shows its key id, never its key.
+        var dumped = ""
+        dump(Self.old, to: &dumped)
+        for shown in ["\(Self.old)", String(reflecting: Self.old), dumped] {
+            #expect(shown.contains(Self.old.keyId) && !shown.contains("keyBytes") && !shown.contains("[0, 1, 2, 3"), "\(shown)")
+        }
     }
 
     @Test func everySlotIsResealedAndOpensWithTheNewKeyOnly() throws {

@@ -95,3 +95,10 @@ public protocol TokenVault: Sendable {
     /// The id of the key that sealed token `name`; nil when unknown or none is saved.
     func tokenKeyId(name: String) throws -> String?
 }
+
+/// A sealer shows its key id only, never the key, however it is printed or dumped.
+extension TokenSealer: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "TokenSealer(key id \(keyId))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["keyId": keyId, "variable": variable as Any], displayStyle: .struct) }
+}
