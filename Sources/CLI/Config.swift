@@ -16,6 +16,8 @@ public struct Config: Sendable, Equatable {
     public var mappings: String
     /// The environment variable holding the key that seals tokens at rest.
     public var tokenKeyEnv: String
+    /// The environment variable holding the key `auth rotate-key` re-seals the stored secrets with.
+    public var newTokenKeyEnv: String = Config.defaultNewTokenKeyEnv
     public var sync: SyncSettings
     /// How `serve` listens, polls and drains its inbox.
     public var serve: Serve = Serve()
@@ -99,6 +101,7 @@ public struct Config: Sendable, Equatable {
 
     public static let defaultFile = "espo-ghl-sync.json"
     public static let defaultTokenKeyEnv = "ESPO_GHL_SYNC_TOKEN_KEY"
+    public static let defaultNewTokenKeyEnv = "ESPO_GHL_SYNC_NEW_TOKEN_KEY"
 }
 
 /// A config file that cannot be used: every problem, each with the key and the fix.
@@ -135,7 +138,7 @@ extension Config {
     }
 
     private static func read(_ json: JSON, reader: inout DocumentReader, folder: String) -> Config? {
-        let keys = ["ghl", "espo", "state", "mappings", "tokenKeyEnv", "sync", "serve"]
+        let keys = ["ghl", "espo", "state", "mappings", "tokenKeyEnv", "newTokenKeyEnv", "sync", "serve"]
         guard let root = reader.object(json, at: "$", allowed: keys, what: "the config") else { return nil }
         let ghl = reader.required(root, "ghl", at: "$", what: "{ \"baseURL\": …, \"locationId\": …, \"auth\": … }")
             .flatMap { readGHL($0, reader: &reader) }
@@ -145,12 +148,19 @@ extension Config {
         let mappings = reader.string(root["mappings"], at: "$.mappings", what: "the mappings folder") ?? "mappings"
         let tokenKeyEnv = reader.string(root["tokenKeyEnv"], at: "$.tokenKeyEnv", what: "an environment variable name")
             ?? defaultTokenKeyEnv
+        let newTokenKeyEnv = reader.string(root["newTokenKeyEnv"], at: "$.newTokenKeyEnv", what: "an environment variable name")
+            ?? defaultNewTokenKeyEnv
+        if newTokenKeyEnv == tokenKeyEnv {
+            reader.fail("$.newTokenKeyEnv", "names the same variable as $.tokenKeyEnv (\(tokenKeyEnv))",
+                        fix: "name another variable, e.g. \"\(defaultNewTokenKeyEnv)\", or leave it out")
+        }
         let sync = readSync(root["sync"], reader: &reader)
         let serve = readServe(root["serve"], reader: &reader)
         guard let ghl, let espo else { return nil }
         return Config(
             file: reader.file, ghl: ghl, espo: espo, state: resolve(state, in: folder),
-            mappings: resolve(mappings, in: folder), tokenKeyEnv: tokenKeyEnv, sync: sync, serve: serve)
+            mappings: resolve(mappings, in: folder), tokenKeyEnv: tokenKeyEnv, newTokenKeyEnv: newTokenKeyEnv, sync: sync,
+            serve: serve)
     }
 
     private static func readServe(_ json: JSON?, reader: inout DocumentReader) -> Serve {

@@ -17,7 +17,7 @@ public struct EspoSubscriptions: Sendable {
         var found: [EspoSubscription.Registration] = []
         for name in try store.tokenNames(prefix: RegistrationSealer.slotPrefix) {
             guard let sealed = try store.token(name: name) else { continue }
-            found.append(try sealer.open(sealed, name: name))
+            found.append(try sealer.open(sealed, name: name, sealedBy: try store.tokenKeyId(name: name)))
         }
         return EspoSubscriptions(found)
     }

@@ -10,7 +10,7 @@ enum Schema {
     static let applicationID: Int32 = 0x4547_4853
 
     /// The latest schema version, the number of migrations.
-    static let version = 5
+    static let version = 6
 
     /// Times are stored as milliseconds since 1970 UTC; canonical values as `CanonicalEncoding` bytes
     /// with their hash (the UInt64 bit pattern in an INTEGER); sides as "ghl" / "espo".
@@ -196,6 +196,13 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
             try stamp(db, version: 5)
+        }
+        // v6: the id of the key that sealed each token (a fingerprint, never the key), so a secret that
+        // does not open can say whether `$tokenKeyEnv` holds another key than the one that sealed it.
+        // NULL for rows sealed before v6: unknown until the next save or `auth rotate-key`.
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: "ALTER TABLE token ADD COLUMN key_id TEXT")
+            try stamp(db, version: 6)
         }
         return migrator
     }()

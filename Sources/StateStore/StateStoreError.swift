@@ -26,6 +26,8 @@ public struct StateStoreError: Error, Sendable, Hashable, CustomStringConvertibl
         case unknownRun(id: Int64)
         /// The call contradicts what the file holds (e.g. completing a create without the created id).
         case invalidOperation(String)
+        /// Rows a transaction was about to replace changed since they were read; nothing was changed.
+        case changedMeanwhile(String)
         /// Any other SQLite or file system failure.
         case database(detail: String)
     }
@@ -61,6 +63,8 @@ public struct StateStoreError: Error, Sendable, Hashable, CustomStringConvertibl
             return "state file \(path) has no run \(id): this is a bug in espo-ghl-sync, please report it"
         case .invalidOperation(let detail):
             return "state file \(path): \(detail); nothing was changed. This is a bug in espo-ghl-sync, please report it"
+        case .changedMeanwhile(let detail):
+            return "state file \(path): \(detail) (another espo-ghl-sync command wrote them); nothing was changed: run the command again"
         case .database(let detail):
             return "state file \(path): \(detail)"
         }

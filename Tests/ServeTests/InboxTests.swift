@@ -156,7 +156,7 @@ import TestSupport
             }
             group.addTask {
                 for n in 0..<200 {
-                    try batch.saveToken(Array("sealed \(n)".utf8), name: "t\(n % 7)")
+                    try batch.saveToken(Array("sealed \(n)".utf8), name: "t\(n % 7)", keyId: "test-key")
                     _ = try batch.acceptInbox([Self.event(.poll, key: "poll:\(n)", id: "p\(n)")], at: Date())
                 }
             }

@@ -43,7 +43,7 @@ import SyncCore
             try store.apply(Plan.Operation(action: .link, ghlId: "g1", espoId: "e1", base: ["email": .string("a+b@x.com")]), run: run)
             _ = try store.journal(run: run, entity: "contact", operations: [pending])
             try store.queueConflicts([conflict], entity: "contact", run: run)
-            try store.saveToken([0, 1, 2, 255], name: "ghl")
+            try store.saveToken([0, 1, 2, 255], name: "ghl", keyId: "test-key")
         }
         let store = try StateStore(path: path)
         #expect(try store.recentRuns(limit: 5) == [RunRecord(

@@ -8,11 +8,12 @@ import Synchronization
 import SyncCore
 import Transport
 
-/// `auth login|status|logout`: GoHighLevel OAuth tokens in the state file.
+/// `auth login|status|logout|rotate-key`: GoHighLevel OAuth tokens and the key sealing the stored secrets.
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "auth", abstract: "Connect a GoHighLevel OAuth app to the location, or show or forget its tokens.",
-        subcommands: [Login.self, Status.self, Logout.self])
+        commandName: "auth",
+        abstract: "Connect a GoHighLevel OAuth app to the location, show or forget its tokens, or rotate the key that seals the stored secrets.",
+        subcommands: [Login.self, Status.self, Logout.self, RotateKey.self])
 
     struct Login: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -63,41 +64,6 @@ struct AuthCommand: AsyncParsableCommand {
         }
 
         static func time(_ milliseconds: Int64) -> String { Timestamp.iso8601(milliseconds / 1000) }
-    }
-
-    struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Say how each side authenticates and whether it is ready (never shows a secret).")
-        @OptionGroup var global: GlobalOptions
-
-        func run() async throws {
-            let config = try global.loadConfig()
-            let environment = ProcessInfo.processInfo.environment
-            func set(_ name: String) -> String { (environment[name]?.isEmpty == false) ? "set" : "NOT SET" }
-            switch config.ghl.auth {
-            case .privateToken(let tokenEnv):
-                Console.out("GoHighLevel: Private Integration Token from $\(tokenEnv) (\(set(tokenEnv)))\n")
-            case .oauth(let idEnv, let secretEnv, _):
-                Console.out("GoHighLevel: OAuth app, client id $\(idEnv) (\(set(idEnv))), secret $\(secretEnv) (\(set(secretEnv))), token key $\(config.tokenKeyEnv) (\(set(config.tokenKeyEnv)))\n")
-                guard FileManager.default.fileExists(atPath: config.state) else {
-                    Console.out("  no state file yet: run `espo-ghl-sync auth login`\n")
-                    return
-                }
-                let store = try StateAccess.call { try StateStore(path: config.state) }
-                let keeper = try Wiring(config: config).tokenKeeper(store: store)
-                do {
-                    if let pair = try await keeper.pair() {
-                        Console.out("  tokens stored for location \(pair.locationId ?? config.ghl.locationId) (\(pair.userType ?? "Location")); access token valid until \(Login.time(pair.expiresAt)); scopes: \(pair.scope ?? "(not reported)")\n")
-                    } else {
-                        Console.out("  no tokens stored: run `espo-ghl-sync auth login`\n")
-                    }
-                } catch { throw CommandError(error.description) }
-            }
-            switch config.espo.auth {
-            case .apiKey(let keyEnv): Console.out("EspoCRM: API key from $\(keyEnv) (\(set(keyEnv)))\n")
-            case .hmac(let keyEnv, let secretEnv): Console.out("EspoCRM: HMAC, key $\(keyEnv) (\(set(keyEnv))), secret $\(secretEnv) (\(set(secretEnv)))\n")
-            case .basic(let userEnv, let passwordEnv): Console.out("EspoCRM: Basic, user $\(userEnv) (\(set(userEnv))), password $\(passwordEnv) (\(set(passwordEnv)))\n")
-            }
-        }
     }
 
     struct Logout: AsyncParsableCommand {

@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
             config: config, host: host ?? config.serve.host, port: port ?? config.serve.port, signals: [.sigterm, .sigint])
         Console.err("serve: listening on http://\(host ?? config.serve.host):\(serving.server.port) (webhooks at /webhooks/ghl and /webhooks/espo/{subscription}; /healthz, /readyz, /metrics)\n")
         try await serving.server.wait()
+        withExtendedLifetime(serving) {}
         Console.err("serve: stopped\n")
     }
 }
@@ -47,6 +48,8 @@ public struct Serving: Sendable {
     public let server: Server
     public let worker: Worker
     public let store: StateStore
+    /// Held while serve runs, so `auth rotate-key` does not re-seal the secrets under it.
+    public let lifetime: ServeLock
 
     /// Stops as SIGTERM would, and waits for it.
     public func stop() async { await server.stop() }
@@ -69,6 +72,8 @@ public struct Serving: Sendable {
         guard FileManager.default.fileExists(atPath: config.state) else {
             throw CommandError(ServeError.neverSynced(statePath: config.state).description)
         }
+        let lifetime: ServeLock
+        do { lifetime = try ServeLock(statePath: config.state, .serving) } catch { throw CommandError(error.description) }
         let store: StateStore
         do { store = try StateStore(path: config.state) } catch { throw CommandError(error.description) }
         guard try store.lastFinishedRun(mode: "sync") != nil else {
@@ -116,7 +121,7 @@ public struct Serving: Sendable {
         } catch {
             throw CommandError("\(error)")
         }
-        return Serving(server: server, worker: worker, store: store)
+        return Serving(server: server, worker: worker, store: store, lifetime: lifetime)
     }
 }
 

@@ -50,7 +50,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                     subscription: subscription, webhookId: created.id, secretKey: created.secretKey, url: url)
                 let sealed: [UInt8]
                 do { sealed = try sealer.seal(registration) } catch { throw CommandError("\(error)") }
-                try StateAccess.call { try store.saveToken(sealed, name: RegistrationSealer.slot(subscription)) }
+                try StateAccess.call { try store.saveToken(sealed, name: RegistrationSealer.slot(subscription), keyId: sealer.keyId) }
                 made += 1
                 Console.out("created  \(subscription.event) → \(url) (webhook \(created.id))\n")
             }

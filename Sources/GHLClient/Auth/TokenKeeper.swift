@@ -147,7 +147,7 @@ public actor TokenKeeper: Credentials {
 
     private func store(_ pair: TokenPair) throws(APIError) {
         do {
-            try vault.saveToken(try sealer.seal(pair, name: name), name: name)
+            try vault.saveToken(try sealer.seal(pair, name: name), name: name, keyId: sealer.keyId)
         } catch {
             throw failure("the new token pair could not be stored, so it was not used: \(error)")
         }
@@ -156,7 +156,7 @@ public actor TokenKeeper: Credentials {
     private func load() throws(APIError) -> TokenPair? {
         do {
             guard let sealed = try vault.token(name: name) else { return nil }
-            return try sealer.open(sealed, name: name)
+            return try sealer.open(sealed, name: name, sealedBy: try vault.tokenKeyId(name: name))
         } catch {
             throw failure("\(error)")
         }

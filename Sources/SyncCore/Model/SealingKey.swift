@@ -24,6 +24,23 @@ public struct SealingKey: Sendable, Equatable {
         try self.init(bytes: bytes)
     }
 
+    /// What a key id authenticates: a key's id is the first 8 bytes, in hex, of HMAC-SHA256(key, this).
+    /// It names a key in the state file and in messages and reveals nothing of it.
+    public static let idLabel = "espo-ghl-sync sealing key id"
+
+    /// Why the secret in `slot` did not open with the key of id `current` (from `$variable`), given the id
+    /// of the key that sealed it (`sealedBy`, nil: not recorded), and what to do.
+    public static func openFailure(slot: String, what: String, sealedBy: String?, current: String, variable: String?) -> String {
+        let holder = variable.map { "$\($0)" } ?? "the key given"
+        guard let sealedBy else {
+            return "the stored \(what) \(slot) cannot be opened with \(holder) (key id \(current)): wrong key, or the state file was altered (it was sealed before key ids were recorded)"
+        }
+        guard sealedBy == current else {
+            return "the stored \(what) \(slot) was sealed by key id \(sealedBy), but \(holder) holds key id \(current): set \(holder) to the key with id \(sealedBy) (after `espo-ghl-sync auth rotate-key`, that is the new key; `auth status` shows which key sealed each secret)"
+        }
+        return "the stored \(what) \(slot) was sealed by this key (key id \(current)) and still does not open: the state file was altered or damaged; restore it from a backup, or store the secret again (`auth login`, `webhooks subscribe`)"
+    }
+
     /// 64 hex digits or base64 of 32 bytes; nil for anything else.
     static func decode(_ text: String) -> [UInt8]? {
         if text.count == 64, text.allSatisfy(\.isHexDigit) {
