@@ -14,6 +14,7 @@ public struct Root: AsyncParsableCommand {
             PlanCommand.self, SyncCommand.self, ServeCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
             AuthCommand.self, EmulateCommand.self, DemoCommand.self, InitCommand.self,
             WebhooksCommand.self,
+            DoctorCommand.self,
         ])
 
     public init() {}
