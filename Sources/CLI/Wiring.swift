@@ -14,6 +14,8 @@ struct Wiring {
     let secrets: Secrets
     /// Hears every API call of the clients built here (both sides), for the metrics; nil: none.
     let calls: CallObserver?
+    /// How patiently the clients built here repeat a call (`doctor` gives up sooner than a nightly run).
+    var retry = RetryPolicy.standard
 
     init(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment, calls: CallObserver? = nil) {
         self.config = config
@@ -50,6 +52,7 @@ struct Wiring {
             locationId: config.ghl.locationId, baseURL: config.ghl.baseURL,
             limit: RateLimit(requests: limits.requests, interval: .milliseconds(Int64(limits.intervalSeconds * 1000)),
                              daily: limits.daily, concurrency: limits.concurrency),
+            retry: retry,
             customFieldValueKey: config.ghl.customFieldValueKey == "fieldValue" ? .fieldValueCamelCase : .fieldValueSnakeCase)
         let client = GHLClient(configuration, credentials: credentials, exchanges: ExchangeLog.fromEnvironment(name: "cli-ghl"))
         if let calls { client.transport.observeCalls(calls) }
@@ -101,7 +104,7 @@ struct Wiring {
             siteURL: config.espo.baseURL, credentials: credentials,
             rateLimit: RateLimit(requests: limits.requests, interval: .milliseconds(Int64(limits.intervalSeconds * 1000)),
                                  daily: limits.daily, concurrency: limits.concurrency),
-            exchanges: ExchangeLog.fromEnvironment(name: "cli-espo"))
+            retry: retry, exchanges: ExchangeLog.fromEnvironment(name: "cli-espo"))
         if let calls { client.transport.observeCalls(calls) }
         return client
     }

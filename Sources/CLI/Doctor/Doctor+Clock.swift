@@ -13,12 +13,12 @@ extension Doctor {
         }
         // The header counts whole seconds: the server's time lies in [header, header + 1 s).
         let offset = (serverTime.timeIntervalSince(local) + 0.5).rounded()
-        let said = offset == 0 ? "agrees with this machine's to the second"
+        let said = abs(offset) <= 1 ? "is within a second of this machine's (the header counts whole seconds)"
             : "is \(Int(abs(offset))) s \(offset > 0 ? "ahead of" : "behind") this machine's"
         guard abs(offset) <= Self.maxSkew else {
             return .fail(id, name, "\(server)'s clock \(said) (more than \(Int(Self.maxSkew)) s): change times would decide conflicts wrongly",
                          fix: "set the clocks right: enable NTP on this machine (`timedatectl set-ntp true`)\(server == "EspoCRM" ? " and on the EspoCRM server" : "; GoHighLevel's own clock is kept by GoHighLevel")")
         }
-        return .pass(id, name, "\(server)'s clock \(said) (within \(Int(Self.maxSkew)) s)")
+        return .pass(id, name, "\(server)'s clock \(said); at most \(Int(Self.maxSkew)) s is allowed")
     }
 }

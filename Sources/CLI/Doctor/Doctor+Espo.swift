@@ -11,10 +11,10 @@ extension Doctor {
     func espoChecks(_ ground: Ground) async -> SideResult {
         let ids = (reach: "espo.reachable", user: "espo.user", attributes: "espo.attributes")
         let names = (reach: "EspoCRM reachable", user: "EspoCRM API user", attributes: "EspoCRM attributes")
-        let accessChecks = (ground.mappings ?? []).map { ("espo.access.\($0.entity)", "EspoCRM access for \($0.entity)") }
+        let accessChecks = ground.mappings.map { $0.map { ("espo.access.\($0.entity)", "EspoCRM access for \($0.entity)") } }
+            ?? [("espo.access", "EspoCRM access")]
         func skipAll(_ reason: String, from start: Int = 0) -> [DoctorCheck] {
-            let all = [(ids.reach, names.reach), (ids.user, names.user)] + accessChecks
-                + (ground.mappings == nil ? [] : [(ids.attributes, names.attributes)])
+            let all = [(ids.reach, names.reach), (ids.user, names.user)] + accessChecks + [(ids.attributes, names.attributes)]
             return all.dropFirst(start).map { .skip($0.0, $0.1, because: reason) }
         }
         guard let config = ground.config, ground.espoBlocked == nil else {
@@ -22,7 +22,7 @@ extension Doctor {
             return SideResult(checks: skipAll(reason), clock: .missing(reason))
         }
         let client: Espo.Client
-        do { client = try Wiring(config: config, environment: environment).espoClient() } catch {
+        do { client = try wiring(config).espoClient() } catch {
             return SideResult(checks: skipAll("\(error)"), clock: .missing("\(error)"))
         }
         var checks: [DoctorCheck] = []
@@ -49,7 +49,9 @@ extension Doctor {
         }
         checks.append(.pass(ids.reach, names.reach, "\(config.espo.baseURL)/api/v1 answered"))
         checks.append(.pass(ids.user, names.user, "\(user.userName) (id \(user.id)\(user.type.map { ", type \($0)" } ?? ""))"))
-        guard let mappings = ground.mappings else { return SideResult(checks: checks, clock: clock) }
+        guard let mappings = ground.mappings else {
+            return SideResult(checks: checks + skipAll("the mappings are not valid", from: 2), clock: clock)
+        }
         for mapping in mappings {
             checks.append(accessCheck(mapping, user: user))
         }

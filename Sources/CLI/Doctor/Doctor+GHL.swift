@@ -12,7 +12,8 @@ extension Doctor {
     func ghlChecks(_ ground: Ground) async -> SideResult {
         let ids = (reach: "ghl.reachable", token: "ghl.token", location: "ghl.location")
         let names = (reach: "GoHighLevel reachable", token: "GoHighLevel token", location: "GoHighLevel location")
-        let scopeLines = (ground.mappings ?? []).map { ("ghl.scopes.\($0.entity)", "GoHighLevel scopes for \($0.entity)") }
+        let scopeLines = ground.mappings.map { $0.map { ("ghl.scopes.\($0.entity)", "GoHighLevel scopes for \($0.entity)") } }
+            ?? [("ghl.scopes", "GoHighLevel scopes")]
         func skipAll(_ reason: String, from start: Int = 0) -> [DoctorCheck] {
             let all = [(ids.reach, names.reach), (ids.token, names.token), (ids.location, names.location)] + scopeLines
             return all.dropFirst(start).map { .skip($0.0, $0.1, because: reason) }
@@ -21,7 +22,7 @@ extension Doctor {
             let reason = ground.ghlBlocked ?? "the config is not valid"
             return SideResult(checks: skipAll(reason), clock: .missing(reason))
         }
-        let wiring = Wiring(config: config, environment: environment)
+        let clients = wiring(config)
         let location = config.ghl.locationId
 
         // The token: a PIT from the environment, or the stored OAuth pair, opened but not refreshed.
@@ -56,7 +57,7 @@ extension Doctor {
             if let stored = pair { expired = stored.expiresAt <= Int64(Date().timeIntervalSince1970 * 1000) }
             credentials = PrivateToken(pair?.accessToken ?? "")
         }
-        let client = wiring.ghlClient(credentials: credentials)
+        let client = clients.ghlClient(credentials: credentials)
 
         // One read answers reachability, the token and the location, and carries the server's clock.
         var checks: [DoctorCheck] = []
@@ -84,6 +85,11 @@ extension Doctor {
                 }
                 if let tokenCheck {
                     checks.append(tokenCheck)
+                } else if let pair {
+                    checks.append(.fail(
+                        ids.token, names.token,
+                        "GoHighLevel refused the stored access token before its expiry (\(Timestamp.iso8601(pair.expiresAt / 1000))): \(error.message)",
+                        fix: "the app may have been uninstalled or its tokens revoked; if the next sync fails too (it tries a refresh), \(tokenFix(config))"))
                 } else {
                     checks.append(.fail(ids.token, names.token, "GoHighLevel refused the token: \(error.message)", fix: tokenFix(config)))
                 }
@@ -154,7 +160,7 @@ extension Doctor {
     /// One check per mapping: the scopes its calls need against those granted (the OAuth pair's `scope`,
     /// or, for a PIT, asked of the server scope by scope).
     private func scopeChecks(_ mappings: [Mapping]?, pair: TokenPair?, expired: Bool, client: GHLClient, config: Config) async -> [DoctorCheck] {
-        guard let mappings else { return [] }
+        guard let mappings else { return [.skip("ghl.scopes", "GoHighLevel scopes", because: "the mappings are not valid")] }
         var granted: Set<GHLScope>?
         if let scope = pair?.scope { granted = GHLScope.parse(scope) }
         var probed: [GHLScope: ScopeProbe] = [:]

@@ -1,6 +1,7 @@
 import Foundation
 import StateStore
 import SyncCore
+import Transport
 
 /// `espo-ghl-sync doctor`: checks everything a sync needs without writing to either system or to the
 /// state file. Order: config, mappings, secrets, state file; then GoHighLevel and EspoCRM (at the same
@@ -10,6 +11,17 @@ struct Doctor {
     /// The config file, as `--config` names it.
     let file: String
     let environment: [String: String]
+
+    /// Two sends of a call, not four, and a few waits after 429s, not sixty: a person is waiting, and
+    /// reruns doctor; a server that does not answer costs one connect timeout per send.
+    static let retry = RetryPolicy(maxAttempts: 2, maxThrottleWaits: 3)
+
+    /// The clients' wiring, as a sync's, with `retry`.
+    func wiring(_ config: Config) -> Wiring {
+        var wiring = Wiring(config: config, environment: environment)
+        wiring.retry = Self.retry
+        return wiring
+    }
 
     /// What the local checks leave for the remote ones.
     struct Ground {
