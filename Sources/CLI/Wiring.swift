@@ -14,6 +14,8 @@ struct Wiring {
     let secrets: Secrets
     /// Hears every API call of the clients built here (both sides), for the metrics; nil: none.
     let calls: CallObserver?
+    /// How patiently the clients built here repeat a call (`doctor` gives up sooner than a nightly run).
+    var retry = RetryPolicy.standard
 
     init(config: Config, environment: [String: String] = ProcessInfo.processInfo.environment, calls: CallObserver? = nil) {
         self.config = config
@@ -32,12 +34,6 @@ struct Wiring {
     }
 
     func ghlClient(store: StateStore?) throws -> GHLClient {
-        let limits = config.ghl.rateLimit
-        let configuration = GHLClient.Configuration(
-            locationId: config.ghl.locationId, baseURL: config.ghl.baseURL,
-            limit: RateLimit(requests: limits.requests, interval: .milliseconds(Int64(limits.intervalSeconds * 1000)),
-                             daily: limits.daily, concurrency: limits.concurrency),
-            customFieldValueKey: config.ghl.customFieldValueKey == "fieldValue" ? .fieldValueCamelCase : .fieldValueSnakeCase)
         let credentials: any Credentials
         switch config.ghl.auth {
         case .privateToken(let tokenEnv):
@@ -46,6 +42,18 @@ struct Wiring {
             guard let store else { throw CommandError("OAuth tokens need the state file") }
             credentials = try tokenKeeper(store: store)
         }
+        return ghlClient(credentials: credentials)
+    }
+
+    /// The config's GHL client with `credentials` (`doctor` uses the stored access token as it is, never refreshing it).
+    func ghlClient(credentials: any Credentials) -> GHLClient {
+        let limits = config.ghl.rateLimit
+        let configuration = GHLClient.Configuration(
+            locationId: config.ghl.locationId, baseURL: config.ghl.baseURL,
+            limit: RateLimit(requests: limits.requests, interval: .milliseconds(Int64(limits.intervalSeconds * 1000)),
+                             daily: limits.daily, concurrency: limits.concurrency),
+            retry: retry,
+            customFieldValueKey: config.ghl.customFieldValueKey == "fieldValue" ? .fieldValueCamelCase : .fieldValueSnakeCase)
         let client = GHLClient(configuration, credentials: credentials, exchanges: ExchangeLog.fromEnvironment(name: "cli-ghl"))
         if let calls { client.transport.observeCalls(calls) }
         return client
@@ -96,7 +104,7 @@ struct Wiring {
             siteURL: config.espo.baseURL, credentials: credentials,
             rateLimit: RateLimit(requests: limits.requests, interval: .milliseconds(Int64(limits.intervalSeconds * 1000)),
                                  daily: limits.daily, concurrency: limits.concurrency),
-            exchanges: ExchangeLog.fromEnvironment(name: "cli-espo"))
+            retry: retry, exchanges: ExchangeLog.fromEnvironment(name: "cli-espo"))
         if let calls { client.transport.observeCalls(calls) }
         return client
     }

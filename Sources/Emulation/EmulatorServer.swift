@@ -39,6 +39,7 @@ public final class EmulatorServer: Sendable {
         quietLogger.logLevel = .warning
         let application = Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [DateHeaderClock(api.clock)])),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)

@@ -74,6 +74,8 @@ public struct Route: Sendable, Hashable {
 public protocol EmulatedAPI: Sendable {
     /// The contract checker's name for the spec: `ghl` or `espo`.
     var contractName: String { get }
+    /// The server's clock, which its `Date` header follows.
+    var clock: ServerClock { get }
     /// What precedes the spec's paths on this server (EspoCRM: `/api/v1`); stripped when recording.
     var pathPrefix: String { get }
     /// The endpoint a request is for, or nil when no endpoint of the API matches.
@@ -87,6 +89,8 @@ public protocol EmulatedAPI: Sendable {
 
 extension EmulatedAPI {
     public var pathPrefix: String { "" }
+
+    public var clock: ServerClock { ServerClock() }
 
     public func faultAnswer(status: Int, for request: ServedRequest) async -> ServedResponse {
         ServedResponse(status: status)

@@ -4,15 +4,16 @@ import SyncCore
 extension EspoEmulator {
     /// `GET App/user`: the calling user and what the front end needs beside it (FACTS §2.4: the
     /// cheap credentials check). `user` carries `id`, `userName`, `name`, `type` (`api` or `regular`)
-    /// and `isActive`; `acl`, `preferences` and `settings` are kept minimal.
+    /// and `isActive`; `acl.table` the role's access per entity type (`setAccess`); `preferences` and
+    /// `settings` are kept minimal.
     func appUser(_ caller: Caller) -> ServedResponse {
         let user: JSONObject = [
             "id": .string(caller.id), "userName": .string(caller.userName), "name": .string(caller.userName),
             "type": .string(caller.type), "isActive": true, "isAdmin": false, "deleted": false,
         ]
-        let scopes = store.withLock { store in store.definitions.keys.sorted() }
-        var table: JSONObject = [:]
-        for scope in scopes { table[scope] = ["read": "all", "edit": "all", "create": "yes", "delete": "all"] }
+        let table = caller.type == "api" ? aclTable() : store.withLock { store in
+            JSONObject(uniqueKeysWithValues: store.definitions.keys.sorted().map { ($0, EspoEmulator.fullAccess) })
+        }
         return Answer.json(200, ["user": .object(user), "acl": ["table": .object(table)], "preferences": [:], "settings": [:]])
     }
 

@@ -36,6 +36,10 @@ public final class EspoEmulator: EmulatedAPI {
         /// Whether the API user's role grants the GlobalStream scope; without it `GET GlobalStream`
         /// is a 403, as on a default role (wave2 B.2).
         public var globalStream: Bool
+        /// What the API user's role grants per entity type where it is not full access, as `App/user`'s
+        /// `acl.table` shows it: `{"create": "yes", "read": "all", "edit": "all", "delete": "no"}`, or
+        /// `false` for none. Requests it does not allow are answered 403 `No <action> access.`.
+        public var access: [String: JSON] = [:]
 
         public init(
             apiKeys: [String] = [], hmacKeys: [String: String] = [:], users: [String: String] = [:],
@@ -71,6 +75,8 @@ public final class EspoEmulator: EmulatedAPI {
     public static let humanUserName = "Dana Whitfield"
 
     public let contractName = "espo"
+    /// The server's clock, which its `Date` header follows (`Configuration.clock` stamps the records).
+    public let clock = ServerClock()
     public let pathPrefix = "/api/v1"
     public let configuration: Configuration
     let store: Mutex<Store>
@@ -83,6 +89,7 @@ public final class EspoEmulator: EmulatedAPI {
             definitions: EntityDefinition.all(customFields: configuration.customFields, arrayFields: configuration.arrayFields),
             userId: EspoEmulator.apiUserId, userName: "sync-api", seed: configuration.seed)
         store.users[EspoEmulator.humanUserId] = EspoEmulator.humanUserName
+        store.access = configuration.access
         self.store = Mutex(store)
     }
 
@@ -124,6 +131,11 @@ public final class EspoEmulator: EmulatedAPI {
         if request.method == "GET", parts == ["Metadata"] { return metadata(request) }
         if parts[0] == "Webhook" { return webhookEndpoint(request, parts: parts, caller: caller) }
         let entity = parts[0]
+        if let refused = accessRefusal(
+            entity, EspoEmulator.action(method: request.method, parts: parts.count, link: parts.count == 3 ? parts[2] : nil),
+            caller: caller) {
+            return refused
+        }
         let now = self.now
         let globalStream = configuration.globalStream
         return store.withLock { store -> ServedResponse in

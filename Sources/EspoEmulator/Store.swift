@@ -24,6 +24,8 @@ struct Store: Sendable {
     var emailSpellings: [String: String] = [:]
     /// Webhook subscriptions, captured events and the send queue.
     var webhookTables = WebhookTables()
+    /// What the API user's role grants, by scope, where it is not full access (`EspoEmulator.setAccess`).
+    var access: [String: JSON] = [:]
     private var idCounter: UInt64 = 0
     private var random: SeededGenerator
 

@@ -45,7 +45,9 @@ extension GHLEmulator {
         guard grant.approvedLocations.contains(location), locations[location] != nil else {
             return Answer.badRequest("Location \(location) has not installed this app", trace: trace)
         }
-        let minted = Grant(userType: "Location", locationId: location, companyId: grant.companyId, expiresAt: nil, clientId: grant.clientId)
+        let minted = Grant(
+            userType: "Location", locationId: location, companyId: grant.companyId, expiresAt: nil, clientId: grant.clientId,
+            scopes: grant.scopes)
         tokens.grantCounts["locationToken", default: 0] += 1
         return issue(minted, withRefresh: false, trace: trace)
     }
@@ -57,7 +59,7 @@ extension GHLEmulator {
         tokens.access[access] = grant
         var body: JSONObject = [
             "access_token": .string(access), "token_type": "Bearer", "expires_in": .number(Double(settings.accessTokenLifetime)),
-            "scope": "contacts.readonly contacts.write locations/customFields.readonly",
+            "scope": .string(grant.scopes.joined(separator: " ")),
             "userType": .string(grant.userType), "userId": "user-1",
         ]
         if withRefresh {

@@ -34,6 +34,7 @@ extension GHLEmulator {
             ("DELETE", 4, "contacts") where s[2] == "notes":
             return r("/contacts/{contactId}/notes/{id}")
         case ("GET", 3, "contacts") where s[2] == "appointments": return r("/contacts/{contactId}/appointments")
+        case ("GET", 2, "locations"): return r("/locations/{locationId}")
         case ("GET", 3, "locations") where s[2] == "customFields": return r("/locations/{locationId}/customFields")
         case ("POST", 4, "locations") where s[2] == "tasks" && s[3] == "search":
             return Route("POST /locations/{locationId}/tasks/search", isWrite: false)
@@ -72,6 +73,7 @@ extension GHLEmulator {
         guard request.header("Version") == version else {
             return Answer.badRequest("Version header was not found or is not supported; send Version: \(version)", trace: trace)
         }
+        if let refused = scopeCheck(route.endpoint, grant: grant, trace: trace) { return refused }
         if route.endpoint == "POST /oauth/locationToken" { return locationToken(request, grant: grant, trace: trace) }
         guard let locationId = grant.locationId, locations[locationId] != nil else {
             return Answer.error(401, "This route is not yet supported by the IAM Service for a Company token; use a Location token", trace: trace)
@@ -155,6 +157,7 @@ extension GHLEmulator {
         case "PUT /contacts/{contactId}/notes/{id}": return updateNote(s[1], s[3], body, location: location, trace: trace)
         case "DELETE /contacts/{contactId}/notes/{id}": return deleteNote(s[1], s[3], location: location, trace: trace)
         case "GET /contacts/{contactId}/appointments": return listAppointments(s[1], location: location, trace: trace)
+        case "GET /locations/{locationId}": return getLocation(location, trace: trace)
         case "GET /locations/{locationId}/customFields": return customFields(request, location: location)
         case "POST /locations/{locationId}/tasks/search": return searchTasks(body, location: location, trace: trace)
         case "GET /calendars/": return listCalendars(location: location)

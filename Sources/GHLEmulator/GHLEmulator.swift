@@ -38,6 +38,8 @@ public actor GHLEmulator: EmulatedAPI {
     }
 
     public nonisolated let contractName = "ghl"
+    /// The server's clock: its `Date` header and every `dateAdded`, `dateUpdated` and token expiry follow it.
+    public nonisolated let clock = ServerClock()
     let settings: Settings
     /// Every write to a location's records leaves a `RecordChange` behind; `publishChanges` turns
     /// them into webhooks (or forgets them when none are configured).
@@ -58,8 +60,8 @@ public actor GHLEmulator: EmulatedAPI {
     // MARK: - Setup (in process, for tests and the CLI)
 
     /// Adds a location (sub-account); `allowDuplicates` is its "Allow Duplicate Contact" setting.
-    public func addLocation(_ id: String, allowDuplicates: Bool = false, companyId: String? = nil) {
-        var location = LocationData(id: id, allowDuplicates: allowDuplicates)
+    public func addLocation(_ id: String, name: String? = nil, allowDuplicates: Bool = false, companyId: String? = nil) {
+        var location = LocationData(id: id, name: name, allowDuplicates: allowDuplicates)
         location.companyId = companyId
         location.customFields = LocationData.defaultCustomFields(location: id)
         locations[id] = location
@@ -71,15 +73,19 @@ public actor GHLEmulator: EmulatedAPI {
     /// Gives a location its own request limit (GHL may allow some locations less).
     public func setRateLimit(_ limit: RateLimit, location: String) { windows[location] = RequestWindow(limit) }
 
-    /// A Private Integration Token for `location`.
-    public func issuePrivateToken(location: String) -> String {
+    /// A Private Integration Token for `location`, limited to `scopes` as chosen when it is created.
+    public func issuePrivateToken(location: String, scopes: [String] = GHLEmulator.defaultScopes) -> String {
         let token = "pit-" + newId(24)
-        tokens.access[token] = Grant(userType: "Location", locationId: location, companyId: locations[location]?.companyId, expiresAt: nil)
+        tokens.access[token] = Grant(
+            userType: "Location", locationId: location, companyId: locations[location]?.companyId, expiresAt: nil, scopes: scopes)
         return token
     }
 
-    /// Registers a Marketplace app.
-    public func registerApp(clientId: String, clientSecret: String) { tokens.apps[clientId] = clientSecret }
+    /// Registers a Marketplace app asking for `scopes`: the tokens it gets carry them.
+    public func registerApp(clientId: String, clientSecret: String, scopes: [String] = GHLEmulator.defaultScopes) {
+        tokens.apps[clientId] = clientSecret
+        tokens.appScopes[clientId] = scopes
+    }
 
     /// The code the consent page would return after an admin installed `clientId` on `location`
     /// (or, with `company`, on an agency, approving `approvedLocations`).
@@ -88,7 +94,8 @@ public actor GHLEmulator: EmulatedAPI {
         let grant = Grant(
             userType: location == nil ? "Company" : "Location", locationId: location,
             companyId: company ?? location.flatMap { locations[$0]?.companyId }, expiresAt: nil,
-            approvedLocations: approvedLocations, clientId: clientId)
+            approvedLocations: approvedLocations, clientId: clientId,
+            scopes: tokens.appScopes[clientId] ?? GHLEmulator.defaultScopes)
         tokens.codes[code] = grant
         return code
     }
@@ -122,7 +129,7 @@ public actor GHLEmulator: EmulatedAPI {
 
     /// Milliseconds since 1970, strictly increasing, so every change has its own `dateUpdated`.
     func tick() -> Int64 {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Int64(clock.now.timeIntervalSince1970 * 1000)
         lastMilliseconds = max(now, lastMilliseconds + 1)
         return lastMilliseconds
     }

@@ -3,6 +3,8 @@ import SyncCore
 /// One sub-account's records.
 struct LocationData: Sendable {
     let id: String
+    /// The sub-account's name, as Settings → Business Profile shows it.
+    var name: String
     var allowDuplicates: Bool
     var companyId: String?
     var contacts: [String: StoredContact] = [:]
@@ -38,8 +40,9 @@ struct LocationData: Sendable {
     /// Writes to contacts, tasks, notes and appointments not yet turned into webhooks, oldest first.
     var changes: [RecordChange] = []
 
-    init(id: String, allowDuplicates: Bool) {
+    init(id: String, name: String? = nil, allowDuplicates: Bool) {
         self.id = id
+        self.name = name ?? "Sub-account \(id)"
         self.allowDuplicates = allowDuplicates
     }
 

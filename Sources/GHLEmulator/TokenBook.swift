@@ -11,11 +11,15 @@ struct Grant: Sendable {
     var expiresAt: Int64?
     var approvedLocations: [String] = []
     var clientId: String?
+    /// The scopes the token carries (an app's, or those chosen when a PIT was created).
+    var scopes: [String] = GHLEmulator.defaultScopes
 }
 
 /// Tokens the emulator issued: access tokens and PITs, single-use refresh tokens, install codes.
 struct TokenBook: Sendable {
     var apps: [String: String] = [:]
+    /// The scopes each app asks for, by client id.
+    var appScopes: [String: [String]] = [:]
     var access: [String: Grant] = [:]
     var refresh: [String: Grant] = [:]
     var usedRefresh: Set<String> = []

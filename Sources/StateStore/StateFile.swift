@@ -150,7 +150,7 @@ enum StateFile {
     // MARK: - Asking SQLite, read-only
 
     /// Checks an existing file through a read-only connection, which never writes the main file.
-    private static func probe(_ path: String, size: Int64, quickCheckLimit: Int64) throws(StateStoreError) {
+    static func probe(_ path: String, size: Int64, quickCheckLimit: Int64) throws(StateStoreError) {
         func fail(_ kind: StateStoreError.Kind) -> StateStoreError { StateStoreError(path: path, kind: kind) }
         var config = Configuration()
         config.readonly = true

@@ -27,6 +27,12 @@ public final class StateStore: Sendable {
         self.pool = try StateFile.open(path: path, quickCheckLimit: quickCheckLimit)
     }
 
+    /// A store over a pool opened elsewhere (read-only, `openReadOnly`).
+    init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
     /// Reads every page (`PRAGMA quick_check`): `.corrupt` when SQLite finds damage.
     ///
     /// Opening checks only files up to 64 MiB (a 1 GB file takes 0.6 to 12 s); call this before a run

@@ -14,7 +14,7 @@ public struct Root: AsyncParsableCommand {
         subcommands: [
             PlanCommand.self, SyncCommand.self, ServeCommand.self, StatusCommand.self, ConflictsCommand.self, MappingCommand.self,
             AuthCommand.self, EmulateCommand.self, DemoCommand.self, InitCommand.self,
-            WebhooksCommand.self, CompletionsCommand.self,
+            WebhooksCommand.self, DoctorCommand.self, CompletionsCommand.self,
         ])
 
     public init() {}

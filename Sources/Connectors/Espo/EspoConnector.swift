@@ -35,24 +35,9 @@ public struct EspoConnector: Connector {
     /// Every attribute the mappings read or write must exist on the server (`GET Metadata`, once per
     /// entity type): a missing custom field (`cTags`) stops the run before any write.
     public func check(_ mappings: [Mapping]) async throws(EngineError) {
-        var definitions: [String: [String: JSONObject]] = [:]
-        for mapping in mappings {
-            let object = mapping.sides.espo.object
-            guard let type = Espo.EntityType(rawValue: object) else { continue }
-            if definitions[object] == nil {
-                do { definitions[object] = try await client.fields(of: type) } catch { throw .api(error) }
-            }
-            let fields = definitions[object] ?? [:]
-            for field in mapping.fields {
-                for path in field.sources.espo.paths {
-                    guard case .keys(let segments) = path, let attribute = segments.first?.name else { continue }
-                    if !EspoAttributes.exists(attribute, in: fields) {
-                        throw .missingAttribute(
-                            file: mapping.file, field: field.name, object: object, attribute: attribute)
-                    }
-                }
-            }
-        }
+        let missing: [EngineError]
+        do { missing = try await missingAttributes(mappings) } catch { throw .api(error) }
+        if let first = missing.first { throw first }
     }
 }
 
