@@ -127,7 +127,7 @@ import TestSupport
             let sealer = try TokenSealer(key: Array(try #require(Data(base64Encoded: key))))
             var pair = try sealer.open(try #require(try store.token(name: slot)), name: slot)
             pair.expiresAt = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
-            try store.saveToken(try sealer.seal(pair, name: slot), name: slot)
+            try store.saveToken(try sealer.seal(pair, name: slot), name: slot, keyId: sealer.keyId)
         }
         let expiredBytes = try Data(contentsOf: URL(fileURLWithPath: state))
         let (expired, expiredJSON) = try await doctor(h, environment: environment)

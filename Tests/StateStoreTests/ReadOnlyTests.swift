@@ -17,13 +17,13 @@ import SyncCore
         let path = folder.file()
         do {
             let store = try StateStore(path: path)
-            try store.saveToken([1, 2, 3], name: "ghl")
+            try store.saveToken([1, 2, 3], name: "ghl", keyId: "0123456789abcdef")
         }
         let before = bytes(path)
         let store = try #require(try StateStore.openReadOnly(path: path))
         #expect(try store.fileSchemaVersion() == StateStore.schemaVersion)
         #expect(try store.token(name: "ghl") == [1, 2, 3])
-        #expect(stateError { () throws(StateStoreError) in try store.saveToken([9], name: "ghl") } != nil, "writes fail")
+        #expect(stateError { () throws(StateStoreError) in try store.saveToken([9], name: "ghl", keyId: "0123456789abcdef") } != nil, "writes fail")
         #expect(bytes(path) == before)
         #expect(!folder.names().contains { $0.hasSuffix(".lock") })
     }
