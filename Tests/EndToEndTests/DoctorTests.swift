@@ -112,7 +112,7 @@ import TestSupport
         #expect(text.code == 0, "\(text)")
         #expect(json["checks"]?.arrayValue?.allSatisfy { $0["status"]?.stringValue == "pass" } == true, "\(text)")
         #expect(check(json, "ghl.scopes.contact")?["detail"]?.stringValue?.contains("granted to the app") == true)
-        #expect(check(json, "state")?["detail"]?.stringValue?.contains("schema version 5") == true)
+        #expect(check(json, "state")?["detail"]?.stringValue?.contains("schema version \(StateStore.schemaVersion)") == true)
         #expect(await h.writes() == (0, 0), "OAuth scopes come from the stored pair: no probe, no write")
         #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == before, "the state file's bytes are unchanged")
         #expect(try FileManager.default.attributesOfItem(atPath: state)[.modificationDate] as? Date == modified)
