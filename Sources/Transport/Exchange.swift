@@ -118,18 +118,19 @@ public final class ExchangeLog: Sendable {
     public let path: String
     private let handle: Mutex<FileHandle>
 
-    /// Opens (creating or appending to) the file at `path`, creating its folder.
+    /// Opens (creating or appending to) the file at `path`, creating its folder. The file is opened
+    /// with `O_APPEND`: several logs of one process (a client and its OAuth session) or of several
+    /// processes may write to it, and each line lands whole at the end, never over another's.
     public init(path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(
             at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, "errno": errno])
         }
-        let handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
         self.path = path
-        self.handle = Mutex(handle)
+        self.handle = Mutex(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
     /// An exchange log in the folder named by `CONTRACT_LOG_DIR`, if that variable is set.
