@@ -57,7 +57,14 @@ public struct Faults: Sendable, Equatable {
         guard case .object(let object) = json else { throw FaultsError(message: "faults must be a JSON object") }
         self = base
         for (key, value) in object {
-            guard case .number(let number) = value else { throw FaultsError(message: "`\(key)` must be a number") }
+            guard case .number(let number) = value, number.isFinite else { throw FaultsError(message: "`\(key)` must be a number") }
+            if key.hasSuffix("Rate"), !(0...1).contains(number) {
+                throw FaultsError(message: "`\(key)` must be a share between 0 and 1, not \(number)")
+            }
+            if ["latencyMs", "throttleBurst", "seed"].contains(key), number < 0 || (key != "latencyMs" && number.rounded() != number) {
+                throw FaultsError(message: "`\(key)` must be \(key == "latencyMs" ? "a number of milliseconds" : "a whole number"), 0 or more, not \(number)")
+            }
+            if key == "seed", number >= 0x1p64 { throw FaultsError(message: "`seed` must be below 2^64") }
             switch key {
             case "serverErrorRate": serverErrorRate = number
             case "internalErrorRate": internalErrorRate = number
