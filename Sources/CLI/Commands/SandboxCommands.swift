@@ -58,7 +58,7 @@ struct EmulateCommand: AsyncParsableCommand {
             Stop with Ctrl-C.
 
             """)
-        let interruption = Interruption()
+        let interruption = Interruption(stopping: "stopping the emulators (their data is not kept)")
         while !interruption.stop.isSet { try await Task.sleep(for: .milliseconds(200)) }
         await sandbox.stop()
     }

@@ -9,7 +9,8 @@ final class Interruption {
     let stop = StopSignal()
     private let sources: [any DispatchSourceSignal]
 
-    init() {
+    /// `stopping` is what the first signal prints: by default a run's promise to finish what is in flight.
+    init(stopping: String = "stopping: no new operations; finishing those in flight (interrupt again to quit now)") {
         let stop = self.stop
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -20,7 +21,7 @@ final class Interruption {
                     exit(130)
                 }
                 stop.stop()
-                FileHandle.standardError.write(Data("\nstopping: no new operations; finishing those in flight (interrupt again to quit now)\n".utf8))
+                FileHandle.standardError.write(Data("\n\(stopping)\n".utf8))
             }
             source.resume()
             return source
