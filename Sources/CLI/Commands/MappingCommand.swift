@@ -37,6 +37,22 @@ struct MappingCommand: AsyncParsableCommand {
         }
     }
 
+    /// What a run refuses besides the files' own problems, before any request: objects no connector
+    /// serves, and references to no mapping's entity (or in a cycle).
+    static func problems(in mappings: [Mapping]) -> [String] {
+        var problems: [String] = []
+        for mapping in mappings {
+            for (side, supported) in [(Side.ghl, GHLConnector.objectNames), (.espo, EspoConnector.objectNames)] {
+                let object = mapping.sides[side].object
+                if !supported.contains(object) {
+                    problems.append(EngineError.unsupportedObject(file: mapping.file, side: side, object: object, supported: supported).description)
+                }
+            }
+        }
+        do { _ = try EntityOrder.sorted(mappings) } catch { problems.append(error.description) }
+        return problems
+    }
+
     /// Every mapping of the config's folder, or a `CommandError` listing every problem.
     static func load(_ config: Config) throws -> [Mapping] {
         do {
@@ -44,17 +60,7 @@ struct MappingCommand: AsyncParsableCommand {
             if mappings.isEmpty {
                 throw CommandError("no mapping file (*.json) in \(config.mappings); run `espo-ghl-sync init` or set \"mappings\" in \(config.file)")
             }
-            // Objects no connector serves, and references to no mapping's entity, before any request.
-            var problems: [String] = []
-            for mapping in mappings {
-                for (side, supported) in [(Side.ghl, GHLConnector.objectNames), (.espo, EspoConnector.objectNames)] {
-                    let object = mapping.sides[side].object
-                    if !supported.contains(object) {
-                        problems.append(EngineError.unsupportedObject(file: mapping.file, side: side, object: object, supported: supported).description)
-                    }
-                }
-            }
-            do { _ = try EntityOrder.sorted(mappings) } catch { problems.append(error.description) }
+            let problems = Self.problems(in: mappings)
             if !problems.isEmpty { throw CommandError(problems.joined(separator: "\n")) }
             return mappings
         } catch let error as MappingError {

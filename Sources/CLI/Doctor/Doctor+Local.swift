@@ -39,16 +39,7 @@ extension Doctor {
                 fix: error.issues.map(\.fix).joined(separator: "\n"))
         }
         // What `mapping validate` and a run refuse besides the files' own problems.
-        var problems: [String] = []
-        for mapping in mappings {
-            for (side, supported) in [(Side.ghl, GHLConnector.objectNames), (.espo, EspoConnector.objectNames)] {
-                let object = mapping.sides[side].object
-                if !supported.contains(object) {
-                    problems.append(EngineError.unsupportedObject(file: mapping.file, side: side, object: object, supported: supported).description)
-                }
-            }
-        }
-        do { _ = try EntityOrder.sorted(mappings) } catch { problems.append(error.description) }
+        let problems = MappingCommand.problems(in: mappings)
         guard problems.isEmpty else {
             return .fail("mappings", "mappings", problems.joined(separator: "\n"),
                          fix: "correct each mapping file named above (`espo-ghl-sync mapping validate` checks them)")
