@@ -21,12 +21,16 @@ public struct Faults: Sendable, Equatable {
     /// The next this many requests are answered 429.
     public var throttleBurst: Int
     public var seed: UInt64
+    /// Only requests to these endpoints (as the request log names them: `POST /Contact`) meet faults;
+    /// nil: every request does.
+    public var endpoints: Set<String>?
 
     public init(
         serverErrorRate: Double = 0, internalErrorRate: Double = 0, badGatewayRate: Double = 0, throttleRate: Double = 0,
         dropRate: Double = 0, lostAnswerRate: Double = 0, appliedButRejectedRate: Double = 0, latency: Duration = .zero,
-        throttleBurst: Int = 0, seed: UInt64 = 1
+        throttleBurst: Int = 0, seed: UInt64 = 1, endpoints: Set<String>? = nil
     ) {
+        self.endpoints = endpoints
         self.serverErrorRate = serverErrorRate
         self.internalErrorRate = internalErrorRate
         self.badGatewayRate = badGatewayRate
@@ -49,6 +53,7 @@ public struct Faults: Sendable, Equatable {
             "lostAnswerRate": .number(lostAnswerRate), "appliedButRejectedRate": .number(appliedButRejectedRate),
             "latencyMs": .number(Double(latency.components.seconds * 1000) + Double(latency.components.attoseconds) / 1e15),
             "throttleBurst": .number(Double(throttleBurst)), "seed": .number(Double(seed)),
+            "endpoints": endpoints.map { .array($0.sorted().map(JSON.string)) } ?? .null,
         ])
     }
 
@@ -57,6 +62,14 @@ public struct Faults: Sendable, Equatable {
         guard case .object(let object) = json else { throw FaultsError(message: "faults must be a JSON object") }
         self = base
         for (key, value) in object {
+            if key == "endpoints" {
+                switch value {
+                case .null: endpoints = nil
+                case .array(let items) where items.allSatisfy({ $0.stringValue != nil }): endpoints = Set(items.compactMap(\.stringValue))
+                default: throw FaultsError(message: "`endpoints` must be null or an array of endpoints such as \"POST /Contact\"")
+                }
+                continue
+            }
             guard case .number(let number) = value, number.isFinite else { throw FaultsError(message: "`\(key)` must be a number") }
             if key.hasSuffix("Rate"), !(0...1).contains(number) {
                 throw FaultsError(message: "`\(key)` must be a share between 0 and 1, not \(number)")
@@ -77,7 +90,7 @@ public struct Faults: Sendable, Equatable {
             case "throttleBurst": throttleBurst = Int(number)
             case "seed": seed = UInt64(number)
             default:
-                throw FaultsError(message: "unknown fault `\(key)`; known: serverErrorRate, internalErrorRate, badGatewayRate, throttleRate, dropRate, lostAnswerRate, appliedButRejectedRate, latencyMs, throttleBurst, seed")
+                throw FaultsError(message: "unknown fault `\(key)`; known: serverErrorRate, internalErrorRate, badGatewayRate, throttleRate, dropRate, lostAnswerRate, appliedButRejectedRate, latencyMs, throttleBurst, seed, endpoints")
             }
         }
     }
@@ -140,6 +153,7 @@ actor FaultPlan {
     }
 
     func next(for request: ServedRequest, route: Route) -> Fault {
+        if let endpoints = faults.endpoints, !endpoints.contains(route.endpoint) { return .none }
         if burstLeft > 0 {
             burstLeft -= 1
             return .throttled

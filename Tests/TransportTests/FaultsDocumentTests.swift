@@ -9,13 +9,18 @@ import Testing
         #expect(faults.throttleRate == 0.25)
         #expect(faults.latency == .microseconds(12_500))
         #expect(faults.throttleBurst == 3 && faults.seed == 7)
+        #expect(faults.endpoints == nil)
+        let narrowed = try Faults(json: ["endpoints": ["POST /Contact", "PATCH /Contact/{id}"]], base: faults)
+        #expect(narrowed.endpoints == ["POST /Contact", "PATCH /Contact/{id}"] && narrowed.throttleRate == 0.25)
+        #expect(try Faults(json: narrowed.json) == narrowed)
+        #expect(try Faults(json: ["endpoints": .null], base: narrowed).endpoints == nil)
     }
 
     static let refused: [(document: JSON, message: String)] = [
         (["dropRate": 1.5], "between 0 and 1"), (["serverErrorRate": -0.1], "between 0 and 1"),
         (["seed": -1], "a whole number"), (["seed": 1.5], "a whole number"), (["throttleBurst": -2], "a whole number"),
         (["latencyMs": -5], "milliseconds"), (["seed": 1e30], "below 2^64"), (["dropRate": "x"], "must be a number"),
-        (["nonsense": 1], "unknown fault"),
+        (["nonsense": 1], "unknown fault"), (["endpoints": "POST /Contact"], "an array of endpoints"),
     ]
 
     @Test func aValueOutOfItsRangeIsRefusedByName() {
