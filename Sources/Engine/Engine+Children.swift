@@ -7,7 +7,9 @@ extension Engine {
     /// (GHL notes): every linked parent on the first run, on `--full`, after a mapping change or once
     /// `notesSweepDays` have passed; otherwise the parents listed as changed in this run on either side,
     /// plus the share of the rest whose day of the rotating sweep came, so every parent's children are
-    /// read within `notesSweepDays`. A dry run adds the pairs its parent plan links or creates.
+    /// read within `notesSweepDays`. Both add the parents this run's parent plan links or creates: a
+    /// contact created tonight because last night's create failed has changed on neither side, yet
+    /// its notes must travel with it tonight, not on its sweep day (a dry run has no link for them yet).
     func parentScope(
         for mapping: Mapping, options: RunOptions, planned: [String: Plan], listed: [String: PerSide<Set<String>>]
     ) throws(EngineError) -> ParentScope? {
@@ -41,18 +43,16 @@ extension Engine {
             }
             description = "\(parentEntity) records (changed, and \(buckets.count)/\(days) of the rest)"
         }
-        if options.mode == .plan {
-            for operation in planned[parentEntity]?.operations ?? [] {
-                switch operation.action {
-                case .link:
-                    if let key = operation.link {
-                        ids.ghl.insert(key.ghlId)
-                        ids.espo.insert(key.espoId)
-                    }
-                case .create:
-                    if let source = operation.target?.other, let id = operation.id(on: source) { ids[source].insert(id) }
-                default: continue
+        for operation in planned[parentEntity]?.operations ?? [] {
+            switch operation.action {
+            case .link:
+                if let key = operation.link {
+                    ids.ghl.insert(key.ghlId)
+                    ids.espo.insert(key.espoId)
                 }
+            case .create:
+                if let source = operation.target?.other, let id = operation.id(on: source) { ids[source].insert(id) }
+            default: continue
             }
         }
         return ParentScope(ids: ids, description: description, isEverything: everything)
