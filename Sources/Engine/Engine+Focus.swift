@@ -85,6 +85,8 @@ extension Engine {
     /// `prepared`: the mappings as `prepared()` gave them; an entity missing there is prepared now.
     public func run(focus: Focus, prepared: [String: Mapping] = [:]) async throws(EngineError) -> RunSummary {
         let ordered = try EntityOrder.sorted(mappings)
+        // This run's own signal: set by the engine's signal, or by an answer that stops this run alone.
+        let stop = StopSignal(parent: self.stop)
         let run = try state { try store.beginRun(mode: "serve", at: Date()) }
         let options = RunOptions(mode: .sync, full: false, allowMassDelete: true)
         do throws(EngineError) {
@@ -145,8 +147,8 @@ extension Engine {
             }
             let summary = RunSummary(
                 mode: .sync, entities: entities,
-                apiCalls: PerSide(ghl: connectors.ghl.apiCalls, espo: connectors.espo.apiCalls), interrupted: stop.isSet)
-            let status = stop.isSet ? "interrupted" : summary.failureCount > 0 || summary.unreadableCount > 0 ? "partial" : "ok"
+                apiCalls: PerSide(ghl: connectors.ghl.apiCalls, espo: connectors.espo.apiCalls), interrupted: stop.isSet, stoppedBy: stop.reason)
+            let status = stop.reason != nil ? "failed" : stop.isSet ? "interrupted" : summary.failureCount > 0 || summary.unreadableCount > 0 ? "partial" : "ok"
             try state { try store.finishRun(run, status: status, at: Date(), summary: summary.countsJSON) }
             return summary
         } catch {

@@ -95,6 +95,8 @@ public final class Engine: Sendable {
     /// entities pointing at it), each through one pipeline: fetch → reconcile → plan → guard → execute.
     public func run(_ options: RunOptions) async throws(EngineError) -> RunSummary {
         let ordered = try EntityOrder.sorted(mappings)
+        // This run's own signal: set by the engine's signal, or by an answer that stops this run alone.
+        let stop = StopSignal(parent: self.stop)
         let run = try state { try store.beginRun(mode: options.mode.rawValue, at: Date()) }
         do throws(EngineError) {
             for side in Side.allCases { try await connectors[side].check(ordered) }
@@ -144,8 +146,8 @@ public final class Engine: Sendable {
             let summary = RunSummary(
                 mode: options.mode, entities: entities,
                 apiCalls: PerSide(ghl: connectors.ghl.apiCalls, espo: connectors.espo.apiCalls),
-                interrupted: stop.isSet)
-            let status = stop.isSet ? "interrupted" : summary.failureCount > 0 || summary.unreadableCount > 0 ? "partial" : "ok"
+                interrupted: stop.isSet, stoppedBy: stop.reason)
+            let status = stop.reason != nil ? "failed" : stop.isSet ? "interrupted" : summary.failureCount > 0 || summary.unreadableCount > 0 ? "partial" : "ok"
             try state { try store.finishRun(run, status: status, at: Date(), summary: summary.countsJSON) }
             // The journal keeps the last 30 runs' settled entries; older ones are history nobody reads.
             _ = try state { try store.pruneJournal(keepingRuns: 30) }

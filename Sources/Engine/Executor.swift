@@ -265,7 +265,7 @@ struct Executor: Sendable {
             }
             if error.kind == .dailyQuotaExhausted || error.kind == .unauthorized || error.kind == .forbidden {
                 // Every further call would fail the same way.
-                stop.stop()
+                stop.stop(because: error.description)
                 progress(.note("stopping: \(error.description)"))
             }
             return .success(.failed(operation, error.description))

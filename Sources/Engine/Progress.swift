@@ -14,13 +14,29 @@ public enum ProgressEvent: Sendable {
 }
 
 /// Set by SIGINT or SIGTERM: the executor starts no further operation, finishes those in flight,
-/// commits, and the run ends as interrupted.
+/// commits, and the run ends as interrupted. A run's own signal is also set by an answer that shows
+/// every further call would fail (`stop(because:)`), and then carries the reason.
 public final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
+    private let why = Mutex<String?>(nil)
+    private let parent: StopSignal?
 
-    public init() {}
+    /// A signal of its own; with `parent`, one that is also set whenever `parent` is, so that a run
+    /// can stop itself without stopping the process that runs it (serve's worker).
+    public init(parent: StopSignal? = nil) {
+        self.parent = parent
+    }
 
     public func stop() { flag.store(true, ordering: .relaxed) }
 
-    public var isSet: Bool { flag.load(ordering: .relaxed) }
+    /// Stops because of `reason` (a 401, a 403, the daily quota); the first reason is kept.
+    public func stop(because reason: String) {
+        why.withLock { if $0 == nil { $0 = reason } }
+        flag.store(true, ordering: .relaxed)
+    }
+
+    public var isSet: Bool { flag.load(ordering: .relaxed) || parent?.isSet == true }
+
+    /// Why `stop(because:)` stopped it; nil when a signal did, or nothing.
+    public var reason: String? { why.withLock { $0 } }
 }

@@ -65,6 +65,7 @@ extension RunSummary {
             "operations": .array(operations),
         ]
         if interrupted { document["interrupted"] = true }
+        if let stoppedBy { document["stoppedBy"] = .string(stoppedBy) }
         return .object(document)
     }
 

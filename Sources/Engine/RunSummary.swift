@@ -37,14 +37,18 @@ public struct RunSummary: Sendable {
     public var entities: [Entity]
     /// Requests sent to each API during the run.
     public var apiCalls: PerSide<Int>
-    /// Whether SIGINT or SIGTERM stopped the run before every operation was issued.
+    /// Whether the run stopped before every operation was issued: SIGINT or SIGTERM, or `stoppedBy`.
     public var interrupted: Bool
+    /// The answer that stopped the run because every further call would fail the same way (a 401, a
+    /// 403, GHL's daily quota); nil when it was not stopped, or a signal stopped it.
+    public var stoppedBy: String?
 
-    public init(mode: Mode, entities: [Entity], apiCalls: PerSide<Int>, interrupted: Bool = false) {
+    public init(mode: Mode, entities: [Entity], apiCalls: PerSide<Int>, interrupted: Bool = false, stoppedBy: String? = nil) {
         self.mode = mode
         self.entities = entities
         self.apiCalls = apiCalls
-        self.interrupted = interrupted
+        self.interrupted = interrupted || stoppedBy != nil
+        self.stoppedBy = stoppedBy
     }
 
     /// Whether any entity has work to do, or deletes held back by the mass-delete guard (for `plan`'s

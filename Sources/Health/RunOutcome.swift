@@ -16,7 +16,9 @@ public enum RunOutcome: String, Sendable, CaseIterable {
 
     /// The outcome of a run that returned `summary`.
     public init(_ summary: RunSummary) {
-        if summary.interrupted {
+        if summary.stoppedBy != nil {
+            self = .failed
+        } else if summary.interrupted {
             self = .interrupted
         } else if summary.failureCount > 0 || summary.unreadableCount > 0 {
             self = .partial

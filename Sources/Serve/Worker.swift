@@ -187,6 +187,7 @@ public final class Worker: Sendable {
             throw error
         }
         setup.recorded(summary)
+        if let reason = summary.stoppedBy { logger.error("serve: a pass stopped early, its other events wait for the next one: \(reason)") }
         // An entry whose record could not be read, or whose write failed, is tried again next pass
         // (up to `maxAttempts`; the nightly `sync` has it after that).
         var retry = Set<String>()
@@ -230,6 +231,7 @@ public final class Worker: Sendable {
         do {
             let summary = try await engine.run(focus: focus, prepared: try await prepared(engine))
             setup.recorded(summary)
+            if let reason = summary.stoppedBy { logger.error("serve: the poll stopped early: \(reason)") }
             status.update { for side in Side.allCases { $0.polls[side] = .init(at: Date(), error: nil) } }
         } catch {
             setup.failed(error)

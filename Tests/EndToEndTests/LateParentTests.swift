@@ -43,4 +43,29 @@ struct LateParentTests {
         #expect(h.sandbox.espo.notes(on: "Contact", id: espoId).count { $0["type"]?.stringValue == "Post" } == 1)
         #expect(await h.sandbox.ghl.notes(location: location).count == 1)
     }
+
+    @Test func aRoleThatRefusesCreatesStopsTheNightWithExit1AndTheNextNightFinishes() async throws {
+        let h = try await Harness(children: true)
+        defer { Task { await h.stop() } }
+        let location = h.sandbox.locationId
+        for n in 0..<3 {
+            _ = await h.sandbox.ghl.insertContact(
+                location: location, ["firstName": .string("Role\(n)"), "lastName": "Less", "email": .string("role.\(n)@example.com")])
+        }
+        h.sandbox.espo.setAccess("Contact", ["create": "no", "read": "all", "edit": "all", "delete": "all", "stream": "all"])
+        let refused = try await h.run(["sync", "--json"])
+        #expect(refused.code == 1, "\(refused)")
+        #expect(refused.json?["stoppedBy"]?.stringValue?.contains("403") == true, "\(refused)")
+        #expect(refused.stderr.contains("the run stopped early") && refused.stderr.contains("espo-ghl-sync doctor"), "\(refused)")
+        // It stopped at the first refusal rather than sending every create to meet the same 403.
+        #expect(h.sandbox.espo.records("Contact").isEmpty)
+        let status = try await h.run(["status", "--json"])
+        #expect(status.stdout.contains("failed"), "\(status)")
+
+        h.sandbox.espo.setAccess("Contact", nil)
+        let fixed = try await h.run(["sync", "--json"])
+        #expect(fixed.code == 0, "\(fixed)")
+        #expect(h.sandbox.espo.records("Contact").count == 3)
+        try await h.expectQuietNight("the night after")
+    }
 }

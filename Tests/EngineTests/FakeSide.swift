@@ -181,6 +181,9 @@ struct FakeObject: ObjectAdapter {
         let (record, lost) = try shared.state.withLock { state throws(APIError) -> (JSONObject, Bool) in
             state.calls += 1
             if state.failing.contains("create") { throw APIError(.serverFailed, service: "fake", endpoint: "create", status: 500, message: "refused") }
+            if state.failing.contains("create:forbidden") {
+                throw APIError(.forbidden, service: "fake", endpoint: "create", status: 403, message: "No create access.")
+            }
             state.nextId += 1
             state.clock += 1
             let id = "\(side.rawValue)\(state.nextId)"

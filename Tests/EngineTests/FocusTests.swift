@@ -50,6 +50,24 @@ import TestSupport
         #expect(!(try await w.run(.plan)).hasPendingChanges)
     }
 
+    @Test func anAnswerThatStopsAPassStopsThatPassAloneNotTheProcessRunningIt() async throws {
+        let (w, _) = try await synced(1)
+        let newcomer = w.ghl.insert("person", ["email": "new@x.com", "city": "Austin"])
+        w.espo.shared.state.withLock { $0.failing = ["create:forbidden"] }
+        let serving = StopSignal()
+        let (lock, store) = try Engine.open(statePath: w.folder.file("state.sqlite"))
+        let engine = Engine(lock: lock, store: store, mappings: w.mappings, connectors: PerSide(ghl: w.ghl, espo: w.espo), stop: serving)
+        let summary = try await engine.run(focus: focus(newcomer, on: .ghl))
+        #expect(summary.stoppedBy?.contains("403") == true, "\(summary.stoppedBy ?? "not stopped")")
+        #expect(summary.interrupted && summary.failureCount == 1)
+        // serve's own signal is untouched: its worker goes on to the next pass, which applies the create.
+        #expect(!serving.isSet)
+        w.espo.shared.state.withLock { $0.failing = [] }
+        let next = try await engine.run(focus: focus(newcomer, on: .ghl))
+        #expect(next.stoppedBy == nil && next.failureCount == 0)
+        #expect(w.espo.records("person").values.contains { $0["email"]?.stringValue == "new@x.com" })
+    }
+
     @Test func theEchoOfOurOwnWriteWritesNothing() async throws {
         let (w, ids) = try await synced(2)
         w.espo.edit("person", id: try espoId(of: ids[0], w), ["city": "Boston"])

@@ -51,7 +51,8 @@ struct SyncCommand: AsyncParsableCommand {
         discussion: """
             Exit 0 when everything applied, 3 when it finished but some operations failed (they are \
             retried next run) or a listing held rows that could not be read (no delete is inferred from \
-            it), 1 on a fatal error (state stays consistent), 130 when interrupted.
+            it), 1 on a fatal error (state stays consistent), or when an answer stopped the run because every \
+            further call would fail (401, 403, GHL's daily quota), 130 when interrupted.
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var run: RunOptionsGroup
@@ -90,6 +91,13 @@ struct SyncCommand: AsyncParsableCommand {
             throw error
         }
         try writeMetrics(exposition)
+        if let reason = summary.stoppedBy {
+            throw CommandError("""
+                the run stopped early: \(reason). Every further call would have failed the same way; what was \
+                applied is kept, and the rest is retried next run. `espo-ghl-sync doctor` checks the credentials, \
+                the scopes and the role
+                """)
+        }
         throw ExitCode(summary.interrupted ? 130 : summary.failureCount > 0 || summary.unreadableCount > 0 ? 3 : 0)
     }
 
