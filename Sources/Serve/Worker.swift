@@ -96,9 +96,11 @@ public final class Worker: Sendable {
                     nextPoll = Date().addingTimeInterval(setup.pollSeconds)
                 }
                 backoff = 0
-                // Applied entries are kept a day (a GHL webhookId replayed within it is ignored).
+                // Applied entries are kept a day (a GHL webhookId replayed within it is ignored); the
+                // passes' own run rows a week, once the journal prune has let go of them.
                 if Date().timeIntervalSince(prunedAt) > 3600 {
                     _ = try? setup.store.pruneInbox(appliedBefore: Date().addingTimeInterval(-86_400))
+                    _ = try? setup.store.pruneRuns(mode: "serve", finishedBefore: Date().addingTimeInterval(-7 * 86_400))
                     prunedAt = Date()
                 }
             } catch let error as Busy {

@@ -53,6 +53,22 @@ extension StateStore {
         }
     }
 
+    /// Deletes the finished runs of `mode` that ended before `date` and that nothing refers to (no
+    /// journal entry, failed ones included, and no conflict was found by them); returns how many.
+    /// `serve` records a run per pass, about 2 900 a day: its old ones are history `status` never shows.
+    public func pruneRuns(mode: String, finishedBefore date: Date) throws(StateStoreError) -> Int {
+        try write("pruning the runs of \(mode)") { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM run WHERE mode = ? AND finished_at IS NOT NULL AND finished_at < ?
+                    AND NOT EXISTS (SELECT 1 FROM journal WHERE journal.run = run.id)
+                    AND NOT EXISTS (SELECT 1 FROM conflict WHERE conflict.detected_run = run.id)
+                    """,
+                arguments: [mode, Stored.millis(date)])
+            return db.changesCount
+        }
+    }
+
     // MARK: - Watermarks
 
     /// The high-water mark of the last incremental fetch of `entity` on `side`, nil before the first.

@@ -53,6 +53,25 @@ import SyncCore
         #expect(try store.unfinished(entity: "task").isEmpty)
     }
 
+    @Test func oldServePassesNothingRefersToArePrunedAndNothingElse() throws {
+        let old = Date(timeIntervalSince1970: 1_000), recent = Date(timeIntervalSince1970: 9_000)
+        func pass(at date: Date, mode: String = "serve") throws -> Int64 {
+            let id = try store.beginRun(mode: mode, at: date)
+            try store.finishRun(id, status: "ok", at: date, summary: [:])
+            return id
+        }
+        let quiet = try pass(at: old), quietSync = try pass(at: old, mode: "sync"), late = try pass(at: recent)
+        let failing = try pass(at: old)
+        let entry = try store.journal(run: failing, entity: "contact", operations: [Plan.Operation(action: .update, target: .ghl, ghlId: "g1", espoId: "e1")])
+        try store.fail(entry[0], error: "HTTP 500", outcomeUnknown: false)
+        let unfinished = try store.beginRun(mode: "serve", at: old)
+        #expect(try store.pruneRuns(mode: "serve", finishedBefore: Date(timeIntervalSince1970: 5_000)) == 1)
+        let left = Set(try store.recentRuns(limit: 100).map(\.id))
+        #expect(!left.contains(quiet))
+        #expect(left.isSuperset(of: [run, quietSync, late, failing, unfinished]))
+        #expect(try store.unfinished(entity: "contact").map(\.id) == entry)
+    }
+
     @Test func pruningDropsOnlySettledEntriesOfOlderRuns() throws {
         // Run 1 (from init) settles one entry and leaves one failed; runs 2 and 3 settle one each.
         let first = try store.journal(run: run, entity: "contact", operations: [
