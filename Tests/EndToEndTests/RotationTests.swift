@@ -28,7 +28,7 @@ import TestSupport
 
     /// An OAuth app logged in and EspoCRM's webhooks subscribed, all sealed with the old key: the
     /// location's token pair and 12 webhook registrations in the state file.
-    static func secured(people: Int = 3) async throws -> Harness {
+    static func secured(people: Int = 3, subscribe: Bool = true) async throws -> Harness {
         let h = try await Harness(people: people)
         await h.sandbox.ghl.registerApp(clientId: "app-rotation", clientSecret: clientSecret)
         h.sandbox.espo.webhookAllowedAddresses = ["127.0.0.1"]
@@ -42,6 +42,7 @@ import TestSupport
         let code = await h.sandbox.ghl.authorizationCode(clientId: "app-rotation", location: h.sandbox.locationId)
         let login = try await h.run(["auth", "login", "--code", code], environment: environment(current: oldKey))
         #expect(login.code == 0, "\(login)")
+        guard subscribe else { return h }
         let subscribed = try await h.run(["webhooks", "subscribe"], environment: environment(current: oldKey))
         #expect(subscribed.code == 0, "\(subscribed)")
         return h
@@ -195,6 +196,23 @@ import TestSupport
         #expect(line.contains("sealed by key id \(stranger.keyId)") && line.contains("opens with $ESPO_GHL_SYNC_TOKEN_KEY: NO"), "\(status)")
         #expect(status.stdout.contains("GoHighLevel: Private Integration Token"))
         await h.stop()
+    }
+
+    /// A rotation committed, $tokenKeyEnv still holds the old key: `webhooks subscribe` refuses rather
+    /// than seal new secrets with a key the others are no longer sealed by; with the new key it works.
+    @Test func subscribingBeforeTheNewKeyIsInPlaceIsRefused() async throws {
+        let h = try await Self.secured(subscribe: false)
+        defer { Task { await h.stop() } }
+        let rotated = try await h.run(["auth", "rotate-key"], environment: Self.environment(current: Self.oldKey, next: Self.newKey))
+        #expect(rotated.code == 0, "\(rotated)")
+        let early = try await h.run(["webhooks", "subscribe"], environment: Self.environment(current: Self.oldKey))
+        #expect(early.code == 1, "\(early)")
+        #expect(early.stderr.contains("sealed by key id \(Self.new.keyId)") && early.stderr.contains("nothing was changed"), "\(early)")
+        #expect(h.sandbox.espo.webhookSubscriptions.isEmpty)
+        #expect(try Self.stored(h).count == 1)
+        let done = try await h.run(["webhooks", "subscribe"], environment: Self.environment(current: Self.newKey))
+        #expect(done.code == 0, "\(done)")
+        try Self.expectRegistrationsIntact(h, Self.new)
     }
 
     @Test func aNewKeyEqualToTheOldIsRefused() async throws {

@@ -25,6 +25,16 @@ struct WebhooksCommand: AsyncParsableCommand {
             let client = try Wiring(config: config).espoClient()
             let store = try StateAccess.call { try StateStore(path: config.state) }
             let stored = try WebhooksCommand.stored(store, sealer: sealer, config: config)
+            // New secrets are sealed with the key the stored ones are: never with the old key after a
+            // rotation committed but before $tokenKeyEnv got the new key.
+            let others = try StateAccess.call { try store.tokens() }.compactMap(\.keyId).filter { $0 != sealer.keyId }
+            if let other = others.first {
+                throw CommandError("""
+                    the secrets in \(config.state) are sealed by key id \(other), but $\(config.tokenKeyEnv) holds key id \(sealer.keyId): \
+                    a rotation committed and $\(config.tokenKeyEnv) does not have the new key yet. Put it there (see "Rotating secrets" \
+                    in README), then subscribe; nothing was changed
+                    """)
+            }
             let existing = try await WebhooksCommand.call { try await client.webhooks() }
             var made = 0
             var kept = 0
