@@ -50,3 +50,18 @@ public enum BuiltProduct {
             """)
     }
 }
+
+/// What a child process says first: its output up to the first newline (or its end), trimmed; for
+/// crash tests that wait for a probe to reach the point where it is killed.
+public func firstLine(of pipe: Pipe) async -> String {
+    let reader = pipe.fileHandleForReading
+    return await Task.detached {
+        var data = Data()
+        while !data.contains(0x0A) {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            data += chunk
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }.value
+}

@@ -94,16 +94,7 @@ import TestSupport
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
-        let reader = output.fileHandleForReading
-        let said = await Task.detached {
-            var data = Data()
-            while !data.contains(0x0A) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                data += chunk
-            }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }.value
+        let said = await firstLine(of: output)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(said == "midway 6 of 13")

@@ -174,16 +174,7 @@ struct OAuthHarness {
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
-        let reader = output.fileHandleForReading
-        let text = await Task.detached {
-            var data = Data()
-            while !data.contains(0x0A) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                data += chunk
-            }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }.value
+        let text = await firstLine(of: output)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(text == "stored")
