@@ -67,16 +67,20 @@ extension Doctor {
 
     private func secretsCheck(_ config: Config, ground: inout Ground) -> DoctorCheck {
         let (ghl, espo) = Self.variables(config)
-        func isSet(_ name: String) -> Bool {
-            !(environment[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        }
+        // The same rule, message and fix as the run's own reading of them (`Secrets`).
+        let secrets = Secrets(environment: environment)
+        func isSet(_ name: String) -> Bool { (try? secrets.value(name, for: "", file: config.file)) != nil }
         var missing: [(key: String, name: String)] = []
         var problems: [String] = []
         var fixes: [String] = []
-        for variable in ghl + espo where !isSet(variable.name) && !missing.contains(where: { $0.name == variable.name }) {
-            missing.append(variable)
-            problems.append("$\(variable.name) is not set (\(variable.key) names it)")
-            fixes.append("export \(variable.name)=… before running (the config names the variable, never the secret)")
+        for variable in ghl + espo where !missing.contains(where: { $0.name == variable.name }) {
+            do { _ = try secrets.value(variable.name, for: variable.key, file: config.file) } catch {
+                missing.append(variable)
+                for issue in error.issues {
+                    problems.append("$\(variable.name) is not set (\(variable.key) names it)")
+                    fixes.append(issue.fix)
+                }
+            }
         }
         if case .oauth = config.ghl.auth, isSet(config.tokenKeyEnv) {
             do { _ = try TokenSealer(environmentVariable: config.tokenKeyEnv, environment: environment) } catch {
