@@ -102,7 +102,8 @@ struct AuthReport {
         return "secret"
     }
 
-    func isSet(_ name: String) -> Bool { environment[name]?.isEmpty == false }
+    /// Set as a run reads it (`Secrets`): present and not only blanks.
+    func isSet(_ name: String) -> Bool { (try? Secrets(environment: environment).value(name, for: "", file: config.file)) != nil }
 
     /// The variables each side's authentication reads, and whether each is set.
     var sides: (ghl: (type: String, variables: [(String, String)]), espo: (type: String, variables: [(String, String)])) {
